@@ -1,0 +1,3 @@
+module github.com/sekimori/sekimori
+
+go 1.26
