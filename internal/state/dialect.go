@@ -1,0 +1,160 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is the SQL flavour of the database behind a Store. Queries are
+// written once, with ? placeholders, and rebound for PostgreSQL.
+type dialect int
+
+const (
+	dialectSQLite dialect = iota
+	dialectPostgres
+)
+
+func (d dialect) String() string {
+	if d == dialectPostgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// sqliteBusyTimeout is how long a SQLite statement waits for another
+// connection or process to release the write lock.
+const sqliteBusyTimeout = 5000 // milliseconds
+
+// sqliteParams configure every SQLite connection:
+//   - busy_timeout: wait for the write lock instead of failing at once;
+//   - foreign_keys: SQLite leaves them off unless asked, per connection;
+//   - journal_mode WAL: readers and one writer work at the same time, across
+//     processes;
+//   - _txlock=immediate: BEGIN takes the write lock at once, so two
+//     processes never both read and then both try to upgrade to writing (a
+//     deferred transaction would get SQLITE_BUSY there without waiting).
+//     Read-only transactions (sql.TxOptions.ReadOnly) stay deferred.
+var sqliteParams = url.Values{
+	"_pragma": {
+		"busy_timeout(" + strconv.Itoa(sqliteBusyTimeout) + ")",
+		"foreign_keys(1)",
+		"journal_mode(WAL)",
+	},
+	"_txlock": {"immediate"},
+}.Encode()
+
+// parseDSN tells the dialect of dsn and returns the database/sql driver name
+// and data source for it.
+func parseDSN(dsn string) (d dialect, driver, source string, err error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return dialectPostgres, "pgx", dsn, nil
+	case dsn == "":
+		return 0, "", "", invalid("dsn", "empty")
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	switch {
+	case path == "":
+		return 0, "", "", invalid("dsn", "no SQLite file path in %q", dsn)
+	case strings.Contains(path, "?"):
+		// The driver takes its options after a '?'; ours are fixed.
+		return 0, "", "", invalid("dsn", "SQLite file path %q must not contain '?'", path)
+	case path == ":memory:" || strings.HasPrefix(path, "file:"):
+		// Each pooled connection would get its own in-memory database, and
+		// URI file names would bypass the options above.
+		return 0, "", "", invalid("dsn", "%q: a SQLite file path is required", path)
+	}
+	return dialectSQLite, "sqlite", path + "?" + sqliteParams, nil
+}
+
+// rebind rewrites the ? placeholders of query for d: $1, $2, ... for
+// PostgreSQL. Question marks inside quoted strings and identifiers are kept.
+func (d dialect) rebind(query string) string {
+	if d != dialectPostgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	var quote byte // the quote character we are inside of, or 0
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0 // a doubled quote closes and reopens: same result
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// execQuerier is what *sql.DB and *sql.Tx have in common.
+type execQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// querier runs portable queries (with ? placeholders) on a database or
+// inside a transaction.
+type querier struct {
+	e execQuerier
+	d dialect
+}
+
+func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.e.ExecContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q querier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.e.QueryContext(ctx, q.d.rebind(query), args...)
+}
+
+func (q querier) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.e.QueryRowContext(ctx, q.d.rebind(query), args...)
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure, the
+// backstop for the duplicate checks that run before an insert.
+func isUniqueViolation(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "23505" // unique_violation
+	}
+	return false
+}
+
+// rowsAffected returns ErrNotFound when res changed no row.
+func notFoundIfNone(res sql.Result, what string) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("rows affected: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return nil
+}
