@@ -1,0 +1,396 @@
+package logstore
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"github.com/sekimori/sekimori/internal/event"
+)
+
+// EmbeddedOptions configure the embedded store; the zero value works.
+type EmbeddedOptions struct {
+	// Retention is the store-wide retention (default 90 days); per-tenant
+	// shorter retention is applied with delete tasks by the caller.
+	Retention time.Duration
+	// FlushInterval bounds how long added rows stay in memory only
+	// (default 1s). The spool in front of the store covers this window.
+	FlushInterval time.Duration
+	// MinFreeDiskBytes: below this the store turns read-only instead of
+	// failing mid-write (default 1 GiB).
+	MinFreeDiskBytes int64
+}
+
+// Embedded is the VictoriaLogs storage library linked in.
+type Embedded struct {
+	path  string
+	opts  EmbeddedOptions
+	s     *logstorage.Storage
+	close sync.Once
+}
+
+var flagsOnce sync.Once
+
+// OpenEmbedded opens or creates the store under dir.
+//
+// The library registers flags on flag.CommandLine and expects them parsed;
+// Sekimori parses its own flags with separate FlagSets, so it marks the
+// global set parsed here with no arguments.
+func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
+	if opts.Retention <= 0 {
+		opts.Retention = 90 * 24 * time.Hour
+	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = time.Second
+	}
+	if opts.MinFreeDiskBytes <= 0 {
+		opts.MinFreeDiskBytes = 1 << 30
+	}
+	flagsOnce.Do(func() {
+		if !flag.Parsed() {
+			_ = flag.CommandLine.Parse(nil)
+		}
+		// The library logs at INFO by default; keep warnings and errors.
+		_ = flag.Set("loggerLevel", "WARN")
+	})
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create log store dir: %w", err)
+	}
+	cfg := &logstorage.StorageConfig{
+		Retention:             opts.Retention,
+		FlushInterval:         opts.FlushInterval,
+		FutureRetention:       2 * 24 * time.Hour,
+		MaxBackfillAge:        opts.Retention,
+		MinFreeDiskSpaceBytes: opts.MinFreeDiskBytes,
+	}
+	return &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}, nil
+}
+
+var streamFields = []string{FieldDevice, FieldSource}
+
+// Add implements Store.
+func (e *Embedded) Add(evs []*event.Event) error {
+	if e.s.IsReadOnly() {
+		return fmt.Errorf("add rows: log store is read-only (free disk below %d bytes)", e.opts.MinFreeDiskBytes)
+	}
+	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
+	defer logstorage.PutLogRows(lr)
+	var fields []logstorage.Field
+	var seqBuf []byte
+	for _, ev := range evs {
+		fields = fields[:0]
+		// Stream: the device, or for unassigned lines the sender address.
+		dev, src := ev.Device, ""
+		if dev == "" {
+			src = ev.Source
+		}
+		fields = append(fields,
+			logstorage.Field{Name: FieldDevice, Value: dev},
+			logstorage.Field{Name: FieldSource, Value: src},
+		)
+		seqBuf = strconv.AppendUint(seqBuf[:0], ev.Seq, 10)
+		fields = append(fields,
+			logstorage.Field{Name: "_msg", Value: ev.Raw},
+			logstorage.Field{Name: FieldTenant, Value: tenantString(ev.TenantID)},
+			logstorage.Field{Name: FieldSeq, Value: string(seqBuf)},
+			logstorage.Field{Name: FieldFormat, Value: ev.Format},
+			logstorage.Field{Name: FieldFormatVersion, Value: ev.FormatVersion},
+			logstorage.Field{Name: FieldParseError, Value: ev.ParseError},
+		)
+		if ev.Device != "" {
+			fields = append(fields, logstorage.Field{Name: FieldSource + ".ip", Value: ev.Source})
+		}
+		for _, f := range ev.Fields {
+			if f.Name == "" || f.Name[0] == '_' {
+				continue // _msg, _time, _stream are ours
+			}
+			fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
+		}
+		ts := ev.Time.UnixNano()
+		if ev.Time.IsZero() {
+			ts = ev.Received.UnixNano()
+		}
+		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 2)
+		if lr.NeedFlush() {
+			e.s.MustAddRows(lr)
+			lr.ResetKeepSettings()
+		}
+	}
+	e.s.MustAddRows(lr)
+	return nil
+}
+
+var tenantStrings = func() []string {
+	s := make([]string, 1024)
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+func tenantString(id uint32) string {
+	if int(id) < len(tenantStrings) {
+		return tenantStrings[id]
+	}
+	return strconv.FormatUint(uint64(id), 10)
+}
+
+func tenantIDs(tenants []uint32) ([]logstorage.TenantID, error) {
+	if len(tenants) == 0 {
+		return nil, ErrNoTenants
+	}
+	ids := make([]logstorage.TenantID, len(tenants))
+	for i, t := range tenants {
+		ids[i] = logstorage.TenantID{AccountID: t}
+	}
+	return ids, nil
+}
+
+func (e *Embedded) parse(req Request, pipes string) (*logstorage.Query, []logstorage.TenantID, error) {
+	ids, err := tenantIDs(req.Tenants)
+	if err != nil {
+		return nil, nil, err
+	}
+	qs := Rewrite(req.Query)
+	q, err := logstorage.ParseQuery(qs + pipes)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s", ErrBadQuery, err.Error())
+	}
+	if !req.Start.IsZero() || !req.End.IsZero() {
+		start, end := int64(-1<<63), int64(1<<63-1)
+		if !req.Start.IsZero() {
+			start = req.Start.UnixNano()
+		}
+		if !req.End.IsZero() {
+			end = req.End.UnixNano() - 1
+		}
+		q.AddTimeFilter(start, end)
+	}
+	return q, ids, nil
+}
+
+func (e *Embedded) run(ctx context.Context, q *logstorage.Query, ids []logstorage.TenantID, fn func(db *logstorage.DataBlock) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var mu sync.Mutex
+	var ferr error
+	qctx := logstorage.NewQueryContext(ctx, &logstorage.QueryStats{}, ids, q, false, nil)
+	err := e.s.RunQuery(qctx, func(_ uint, db *logstorage.DataBlock) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ferr != nil {
+			return
+		}
+		if err := fn(db); err != nil {
+			ferr = err
+			cancel()
+		}
+	})
+	if ferr != nil {
+		return ferr
+	}
+	if err != nil {
+		return fmt.Errorf("run query: %w", err)
+	}
+	return ctx.Err()
+}
+
+// Search implements Store.
+func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.Field) error) error {
+	pipes := ""
+	if req.Limit > 0 {
+		pipes = fmt.Sprintf(" | sort by (_time desc) limit %d", req.Limit)
+	}
+	q, ids, err := e.parse(req, pipes)
+	if err != nil {
+		return err
+	}
+	var rows [][]event.Field
+	collect := req.Limit > 0 // sorted results arrive in blocks; keep order across blocks
+	err = e.run(ctx, q, ids, func(db *logstorage.DataBlock) error {
+		cols := db.GetColumns(false)
+		n := db.RowsCount()
+		for i := 0; i < n; i++ {
+			row := make([]event.Field, 0, len(cols))
+			row = appendRow(row, cols, i)
+			if collect {
+				rows = append(rows, row)
+				continue
+			}
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || !collect {
+		return err
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i][0].Value > rows[j][0].Value })
+	for _, r := range rows {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendRow orders a row as _time, _msg, then the rest, dropping empty
+// values and the internal _stream_id.
+func appendRow(row []event.Field, cols []logstorage.BlockColumn, i int) []event.Field {
+	for _, want := range []string{"_time", "_msg"} {
+		for _, c := range cols {
+			if c.Name == want {
+				row = append(row, event.Field{Name: c.Name, Value: strings.Clone(c.Values[i])})
+			}
+		}
+	}
+	for _, c := range cols {
+		switch c.Name {
+		case "_time", "_msg", "_stream_id":
+			continue
+		}
+		if v := c.Values[i]; v != "" {
+			row = append(row, event.Field{Name: strings.Clone(c.Name), Value: strings.Clone(v)})
+		}
+	}
+	return row
+}
+
+// Hits implements Store.
+func (e *Embedded) Hits(ctx context.Context, req Request, step time.Duration) ([]Bucket, error) {
+	if step <= 0 {
+		return nil, fmt.Errorf("%w: step must be positive", ErrBadQuery)
+	}
+	q, ids, err := e.parse(req, fmt.Sprintf(" | stats by (_time:%dns) count() hits", step.Nanoseconds()))
+	if err != nil {
+		return nil, err
+	}
+	var out []Bucket
+	err = e.run(ctx, q, ids, func(db *logstorage.DataBlock) error {
+		tc, hc := db.GetColumnByName("_time"), db.GetColumnByName("hits")
+		if tc == nil || hc == nil {
+			return nil
+		}
+		for i := range tc.Values {
+			t, err := time.Parse(time.RFC3339Nano, tc.Values[i])
+			if err != nil {
+				return fmt.Errorf("read hits time %q: %w", tc.Values[i], err)
+			}
+			n, _ := strconv.ParseUint(hc.Values[i], 10, 64)
+			out = append(out, Bucket{Time: t, Count: n})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Bucket) int { return a.Time.Compare(b.Time) })
+	return out, err
+}
+
+// Facets implements Store.
+func (e *Embedded) Facets(ctx context.Context, req Request, field string, limit int) ([]ValueCount, error) {
+	if field == "" {
+		return nil, fmt.Errorf("%w: field is required", ErrBadQuery)
+	}
+	if limit <= 0 {
+		limit = 10
+	}
+	q, ids, err := e.parse(req, fmt.Sprintf(" | top %d by (%s)", limit, quoteField(field)))
+	if err != nil {
+		return nil, err
+	}
+	var out []ValueCount
+	err = e.run(ctx, q, ids, func(db *logstorage.DataBlock) error {
+		vc, hc := db.GetColumnByName(field), db.GetColumnByName("hits")
+		if vc == nil || hc == nil {
+			return nil
+		}
+		for i := range vc.Values {
+			n, _ := strconv.ParseUint(hc.Values[i], 10, 64)
+			out = append(out, ValueCount{Value: strings.Clone(vc.Values[i]), Count: n})
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b ValueCount) int {
+		if a.Count != b.Count {
+			if a.Count > b.Count {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Value, b.Value)
+	})
+	return out, err
+}
+
+func quoteField(f string) string { return strconv.Quote(f) }
+
+// Seqs implements Store.
+func (e *Embedded) Seqs(ctx context.Context, tenants []uint32, from uint64) (map[uint64]struct{}, error) {
+	ids, err := tenantIDs(tenants)
+	if err != nil {
+		return nil, err
+	}
+	q, err := logstorage.ParseQuery(fmt.Sprintf(`%s:>=%d | fields %s`, quoteField(FieldSeq), from, quoteField(FieldSeq)))
+	if err != nil {
+		return nil, fmt.Errorf("seqs query: %w", err)
+	}
+	out := map[uint64]struct{}{}
+	err = e.run(ctx, q, ids, func(db *logstorage.DataBlock) error {
+		c := db.GetColumnByName(FieldSeq)
+		if c == nil {
+			return nil
+		}
+		for _, v := range c.Values {
+			if n, err := strconv.ParseUint(v, 10, 64); err == nil {
+				out[n] = struct{}{}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Flush implements Store.
+func (e *Embedded) Flush() { e.s.DebugFlush() }
+
+// Stats implements Store.
+func (e *Embedded) Stats() Stats {
+	var ss logstorage.StorageStats
+	e.s.UpdateStats(&ss)
+	return Stats{
+		Rows:      ss.SmallPartRowsCount + ss.BigPartRowsCount + ss.InmemoryRowsCount,
+		DiskBytes: dirSize(e.path),
+		ReadOnly:  ss.IsReadOnly,
+	}
+}
+
+func dirSize(dir string) uint64 {
+	var n uint64
+	_ = filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += uint64(fi.Size())
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// Close flushes everything to disk and closes the store.
+func (e *Embedded) Close() error {
+	e.close.Do(e.s.MustClose)
+	return nil
+}
+
+var _ Store = (*Embedded)(nil)

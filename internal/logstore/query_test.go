@@ -1,0 +1,52 @@
+package logstore
+
+import (
+	"testing"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+)
+
+func TestRewrite(t *testing.T) {
+	ipq := ipFilter("10.0.0.3")
+	tests := []struct{ in, want string }{
+		{"", "*"},
+		{"error", "error"},
+		{"10.0.0.3", ipq},
+		{"-10.0.0.3", "-" + ipq},
+		{"srcip:10.0.0.3", "srcip:10.0.0.3"},
+		{"2001:db8::1", ipFilter("2001:db8::1")},
+		{"ログイン", `*"ログイン"*`},
+		{`"ログイン 失敗"`, `*"ログイン 失敗"*`},
+		{`msg:ログイン and action:deny`, `msg:*"ログイン"* and action:deny`},
+		{`(ログイン or 10.0.0.3) | stats count()`, `(*"ログイン"* or ` + ipq + `) | stats count()`},
+		{`"a|b" ログイン`, `"a|b" *"ログイン"*`},
+		{`logid:in("0100032002", "0100032001")`, `logid:in("0100032002", "0100032001")`},
+		{`msg:~"ログイン"`, `msg:~"ログイン"`},
+		{`*ログイン*`, `*ログイン*`},
+		{`* | facets`, `* | facets`},
+	}
+	for _, tc := range tests {
+		got := Rewrite(tc.in)
+		if got != tc.want {
+			t.Errorf("Rewrite(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+		if _, err := logstorage.ParseQuery(got); err != nil {
+			t.Errorf("Rewrite(%q) = %q does not parse: %v", tc.in, got, err)
+		}
+	}
+}
+
+func FuzzRewrite(f *testing.F) {
+	for _, s := range []string{"ログイン", "10.0.0.1", `a:"b c" | stats count()`, `(x or -y)`, `f:in(1,2)`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		out := Rewrite(q)
+		// A query that parsed before the rewrite must still parse.
+		if _, err := logstorage.ParseQuery(q); err == nil {
+			if _, err := logstorage.ParseQuery(out); err != nil {
+				t.Fatalf("Rewrite(%q) = %q: %v", q, out, err)
+			}
+		}
+	})
+}
