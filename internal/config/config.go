@@ -1,0 +1,309 @@
+// Package config loads Sekimori's YAML configuration: strict decoding
+// (unknown keys are errors), defaults, then validation that reports every
+// problem with file:line:column. `sekimori config check` runs the same code.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Config is the whole configuration. The zero value plus Defaults is a
+// working single-machine setup.
+type Config struct {
+	// Data is the data directory (default ./sekimori-data).
+	Data   string `yaml:"data"`
+	HTTP   HTTP   `yaml:"http"`
+	Syslog Syslog `yaml:"syslog"`
+	Spool  Spool  `yaml:"spool"`
+	Store  Store  `yaml:"store"`
+	State  State  `yaml:"state"`
+}
+
+// HTTP is the API and UI listener.
+type HTTP struct {
+	Listen string `yaml:"listen"` // default 127.0.0.1:8514
+	// MaxBodyBytes caps one ingest request body after decompression.
+	MaxBodyBytes Size `yaml:"max_body_bytes"` // default 64 MiB
+}
+
+// Syslog holds the syslog listeners; each is off unless Listen is set.
+type Syslog struct {
+	UDP Listener `yaml:"udp"`
+	TCP Listener `yaml:"tcp"`
+	TLS Listener `yaml:"tls"`
+	// MaxLineBytes truncates longer lines (default 64 KiB).
+	MaxLineBytes Size `yaml:"max_line_bytes"`
+}
+
+// Listener is one syslog listener.
+type Listener struct {
+	Listen string `yaml:"listen"`
+	// TimeZone applies to headers without a zone from devices that have no
+	// zone of their own (default Asia/Tokyo).
+	TimeZone string `yaml:"time_zone"`
+	CertFile string `yaml:"cert_file"` // TLS only
+	KeyFile  string `yaml:"key_file"`  // TLS only
+}
+
+// Spool bounds the write-ahead spool.
+type Spool struct {
+	MaxBytes Size `yaml:"max_bytes"` // default 4 GiB
+}
+
+// Store configures the log store.
+type Store struct {
+	// RetentionDays is the default retention for new tenants (default 90).
+	RetentionDays int `yaml:"retention_days"`
+	// MinFreeDisk: below this much free disk, ingest stops instead of
+	// corrupting the store (default 1 GiB).
+	MinFreeDisk Size `yaml:"min_free_disk"`
+}
+
+// State selects the relational state database.
+type State struct {
+	// DSN: "" means SQLite in the data directory; "postgres://..." for PostgreSQL.
+	DSN string `yaml:"dsn"`
+}
+
+// Size is a byte count written as a number or with a unit: 512KiB, 64MiB, 4GiB, 1GB.
+type Size int64
+
+// badSize marks a value that did not parse; validation reports it with its
+// position (an error from here would lose the position).
+const badSize Size = -1
+
+// UnmarshalYAML accepts an integer or a string with a unit.
+func (s *Size) UnmarshalYAML(b []byte) error {
+	v, err := ParseSize(strings.Trim(strings.TrimSpace(string(b)), `"'`))
+	if err != nil {
+		*s = badSize
+		return nil
+	}
+	*s = Size(v)
+	return nil
+}
+
+// ParseSize parses "4GiB", "64MiB", "512KiB", "1GB", "1000".
+func ParseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}, {"B", 1}}
+	mult := int64(1)
+	num := s
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			mult, num = u.mult, strings.TrimSpace(strings.TrimSuffix(s, u.suffix))
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("size %q: want a non-negative number with an optional unit (KiB, MiB, GiB, KB, MB, GB)", s)
+	}
+	return n * mult, nil
+}
+
+// Defaults fills unset values.
+func (c *Config) Defaults() {
+	if c.Data == "" {
+		c.Data = "sekimori-data"
+	}
+	if c.HTTP.Listen == "" {
+		c.HTTP.Listen = "127.0.0.1:8514"
+	}
+	if c.HTTP.MaxBodyBytes == 0 {
+		c.HTTP.MaxBodyBytes = 64 << 20
+	}
+	if c.Syslog.MaxLineBytes == 0 {
+		c.Syslog.MaxLineBytes = 64 << 10
+	}
+	for _, l := range []*Listener{&c.Syslog.UDP, &c.Syslog.TCP, &c.Syslog.TLS} {
+		if l.TimeZone == "" {
+			l.TimeZone = "Asia/Tokyo"
+		}
+	}
+	if c.Spool.MaxBytes == 0 {
+		c.Spool.MaxBytes = 4 << 30
+	}
+	if c.Store.RetentionDays == 0 {
+		c.Store.RetentionDays = 90
+	}
+	if c.Store.MinFreeDisk == 0 {
+		c.Store.MinFreeDisk = 1 << 30
+	}
+}
+
+// Problem is one configuration error at a position in a file.
+type Problem struct {
+	File         string
+	Line, Column int
+	Path         string // e.g. syslog.udp.listen
+	Msg          string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Column, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Msg)
+}
+
+// Error lists every problem found.
+type Error struct{ Problems []Problem }
+
+func (e *Error) Error() string {
+	s := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		s[i] = p.String()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Load reads, decodes strictly, applies defaults and validates path. An
+// *Error lists every problem with its position.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse is Load for bytes already read; name is used in messages.
+func Parse(name string, b []byte) (*Config, error) {
+	var c Config
+	if err := yaml.UnmarshalWithOptions(b, &c, yaml.DisallowUnknownField(), yaml.Strict()); err != nil {
+		var ye yaml.Error
+		if errors.As(err, &ye) {
+			p := Problem{File: name, Msg: ye.GetMessage()}
+			if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+				p.Line, p.Column = tk.Position.Line, tk.Position.Column
+			}
+			return nil, &Error{Problems: []Problem{p}}
+		}
+		return nil, &Error{Problems: []Problem{{File: name, Msg: err.Error()}}}
+	}
+	c.Defaults()
+	file, err := parser.ParseBytes(b, 0)
+	if err != nil {
+		return nil, &Error{Problems: []Problem{{File: name, Msg: err.Error()}}}
+	}
+	if probs := c.validate(); len(probs) > 0 {
+		for i := range probs {
+			probs[i].File = name
+			probs[i].Line, probs[i].Column = position(file, probs[i].Path)
+		}
+		return nil, &Error{Problems: probs}
+	}
+	return &c, nil
+}
+
+// Validate checks a configuration built in code (flags over defaults).
+func (c *Config) Validate() error {
+	if probs := c.validate(); len(probs) > 0 {
+		for i := range probs {
+			probs[i].File = "flags"
+		}
+		return &Error{Problems: probs}
+	}
+	return nil
+}
+
+func position(f *ast.File, path string) (int, int) {
+	p, err := yaml.PathString("$." + path)
+	if err != nil {
+		return 0, 0
+	}
+	n, err := p.FilterFile(f)
+	if err != nil || n == nil {
+		return 0, 0
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return 0, 0
+	}
+	return tk.Position.Line, tk.Position.Column
+}
+
+func (c *Config) validate() []Problem {
+	var probs []Problem
+	bad := func(path, format string, args ...any) {
+		probs = append(probs, Problem{Path: path, Msg: path + ": " + fmt.Sprintf(format, args...)})
+	}
+	checkAddr := func(path, addr string) {
+		if addr == "" {
+			return
+		}
+		if _, port, err := net.SplitHostPort(addr); err != nil {
+			bad(path, "%q is not host:port (%v)", addr, err)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			bad(path, "port %q is not a number from 0 to 65535", port)
+		}
+	}
+	checkAddr("http.listen", c.HTTP.Listen)
+	for name, l := range map[string]Listener{"udp": c.Syslog.UDP, "tcp": c.Syslog.TCP, "tls": c.Syslog.TLS} {
+		checkAddr("syslog."+name+".listen", l.Listen)
+		if _, err := time.LoadLocation(l.TimeZone); err != nil {
+			bad("syslog."+name+".time_zone", "unknown time zone %q", l.TimeZone)
+		}
+		if name != "tls" && (l.CertFile != "" || l.KeyFile != "") {
+			bad("syslog."+name, "cert_file and key_file apply to the tls listener only")
+		}
+	}
+	if c.Syslog.TLS.Listen != "" {
+		if c.Syslog.TLS.CertFile == "" || c.Syslog.TLS.KeyFile == "" {
+			bad("syslog.tls", "a TLS listener needs cert_file and key_file")
+		}
+		for _, f := range []struct{ path, file string }{{"syslog.tls.cert_file", c.Syslog.TLS.CertFile}, {"syslog.tls.key_file", c.Syslog.TLS.KeyFile}} {
+			if f.file != "" {
+				if _, err := os.Stat(f.file); err != nil {
+					bad(f.path, "cannot read %s: %v", f.file, errors.Unwrap(err))
+				}
+			}
+		}
+	}
+	for path, v := range map[string]Size{"http.max_body_bytes": c.HTTP.MaxBodyBytes, "syslog.max_line_bytes": c.Syslog.MaxLineBytes, "spool.max_bytes": c.Spool.MaxBytes, "store.min_free_disk": c.Store.MinFreeDisk} {
+		if v == badSize {
+			bad(path, "not a size: want a non-negative number with an optional unit (KiB, MiB, GiB, KB, MB, GB)")
+		}
+	}
+	if c.Syslog.MaxLineBytes == badSize {
+	} else if c.Syslog.MaxLineBytes < 256 || c.Syslog.MaxLineBytes > 8<<20 {
+		bad("syslog.max_line_bytes", "%d is outside 256 bytes to 8 MiB", c.Syslog.MaxLineBytes)
+	}
+	if c.Spool.MaxBytes != badSize && c.Spool.MaxBytes < 1<<20 {
+		bad("spool.max_bytes", "%d is below the minimum of 1 MiB", c.Spool.MaxBytes)
+	}
+	if c.Store.RetentionDays < 1 || c.Store.RetentionDays > 3650 {
+		bad("store.retention_days", "%d is outside 1 to 3650", c.Store.RetentionDays)
+	}
+	if c.State.DSN != "" && !strings.HasPrefix(c.State.DSN, "postgres://") && !strings.HasPrefix(c.State.DSN, "postgresql://") && !strings.HasPrefix(c.State.DSN, "sqlite:") {
+		bad("state.dsn", "want sqlite:PATH or postgres://..., got %q", redactDSN(c.State.DSN))
+	}
+	if filepath.Clean(c.Data) == "/" {
+		bad("data", "refusing to use / as the data directory")
+	}
+	return probs
+}
+
+// redactDSN hides a password in a DSN so it never reaches logs or messages.
+func redactDSN(s string) string {
+	if i := strings.Index(s, "@"); i > 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "***" + s[i:]
+		}
+	}
+	return s
+}

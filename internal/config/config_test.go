@@ -1,0 +1,81 @@
+package config
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestGood(t *testing.T) {
+	c, err := Load("testdata/good.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Syslog.MaxLineBytes != 128<<10 || c.Spool.MaxBytes != 8<<30 || c.Store.RetentionDays != 180 {
+		t.Errorf("values not decoded: %+v", c)
+	}
+	if c.Syslog.UDP.TimeZone != "Asia/Tokyo" || c.Syslog.TCP.TimeZone != "UTC" {
+		t.Errorf("time zone defaults: %+v", c.Syslog)
+	}
+}
+
+func TestBad(t *testing.T) {
+	want := map[string][]string{
+		"unknown-key.bad.yaml": {`unknown-key.bad.yaml:5:5: unknown field "listne"`},
+		"many.bad.yaml": {
+			`many.bad.yaml:2:11: http.listen: "localhost" is not host:port`,
+			`many.bad.yaml:5:13: syslog.udp.listen: port "99999" is not a number from 0 to 65535`,
+			`many.bad.yaml:6:16: syslog.udp.time_zone: unknown time zone "Mars/Olympus"`,
+			`many.bad.yaml:8:11: syslog.tls: a TLS listener needs cert_file and key_file`,
+			`many.bad.yaml:12:14: spool.max_bytes: 12 is below the minimum of 1 MiB`,
+		},
+		"badsize.bad.yaml": {`badsize.bad.yaml:2:14: spool.max_bytes: not a size`},
+	}
+	files, _ := filepath.Glob("testdata/*.bad.yaml")
+	if len(files) != len(want) {
+		t.Fatalf("%d bad files, %d expectations", len(files), len(want))
+	}
+	for _, f := range files {
+		_, err := Load(f)
+		if err == nil {
+			t.Errorf("%s: no error", f)
+			continue
+		}
+		got := strings.Split(err.Error(), "\n")
+		exp := want[filepath.Base(f)]
+		var miss []string
+		for _, w := range exp {
+			found := false
+			for _, g := range got {
+				if strings.HasPrefix(g, "testdata/"+w) {
+					found = true
+				}
+			}
+			if !found {
+				miss = append(miss, w)
+			}
+		}
+		if len(miss) > 0 {
+			t.Errorf("%s: missing problems %s\ngot:\n%s", f, cmp.Diff([]string{}, miss), err)
+		}
+	}
+}
+
+func TestRetentionZeroIsDefaultedNotAnError(t *testing.T) {
+	// retention_days: 0 means "unset" and takes the default.
+	c, err := Parse("x.yaml", []byte("store:\n  retention_days: 0\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.RetentionDays != 90 {
+		t.Fatalf("got %d", c.Store.RetentionDays)
+	}
+}
+
+func TestRedactDSN(t *testing.T) {
+	if got := redactDSN("postgres://u:secret@h/db"); strings.Contains(got, "secret") {
+		t.Fatal(got)
+	}
+}
