@@ -257,7 +257,7 @@ func appendRow(row []event.Field, cols []logstorage.BlockColumn, i int) []event.
 	}
 	for _, c := range cols {
 		switch c.Name {
-		case "_time", "_msg", "_stream_id":
+		case "_time", "_msg", "_stream_id", "_stream":
 			continue
 		}
 		if v := c.Values[i]; v != "" {
@@ -358,6 +358,30 @@ func (e *Embedded) Seqs(ctx context.Context, tenants []uint32, from uint64) (map
 		return nil
 	})
 	return out, err
+}
+
+// Delete implements Store.
+func (e *Embedded) Delete(_ context.Context, tenants []uint32, filter string, before time.Time) error {
+	ids, err := tenantIDs(tenants)
+	if err != nil {
+		return err
+	}
+	if filter == "" {
+		filter = "*"
+	}
+	if !before.IsZero() {
+		filter = fmt.Sprintf("(%s) _time:<%s", filter, before.UTC().Format(time.RFC3339Nano))
+	}
+	f, err := logstorage.ParseFilter(filter)
+	if err != nil {
+		return fmt.Errorf("%w: delete filter: %s", ErrBadQuery, err.Error())
+	}
+	now := time.Now().UnixNano()
+	id := fmt.Sprintf("sekimori-%d", now)
+	if err := e.s.DeleteRunTask(context.Background(), id, now, ids, f); err != nil {
+		return fmt.Errorf("start delete task: %w", err)
+	}
+	return nil
 }
 
 // Flush implements Store.

@@ -83,6 +83,10 @@ type Store interface {
 	// Seqs returns the ingest sequence numbers ≥ from stored for tenants:
 	// used once at start-up to make spool replay idempotent.
 	Seqs(ctx context.Context, tenants []uint32, from uint64) (map[uint64]struct{}, error)
+	// Delete removes, in the background, the rows of tenants that match the
+	// LogsQL filter (no pipes) and are older than before (zero: any age).
+	// Used for per-tenant retention and for moving re-assigned lines.
+	Delete(ctx context.Context, tenants []uint32, filter string, before time.Time) error
 	// Flush makes everything added so far searchable.
 	Flush()
 	Stats() Stats

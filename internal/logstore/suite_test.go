@@ -182,6 +182,22 @@ func runSuite(t *testing.T, s Store) {
 		}
 	})
 
+	t.Run("delete", func(t *testing.T) {
+		if err := s.Delete(ctx, []uint32{0}, `"log.source.address":="198.51.100.7"`, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for count([]uint32{0}, "*") != 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("deleted row still there after 20s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if n := count([]uint32{1, 2}, "*"); n != 40 {
+			t.Errorf("delete in tenant 0 touched other tenants: %d rows left", n)
+		}
+	})
+
 	t.Run("bad query", func(t *testing.T) {
 		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: `foo:(`}, func([]event.Field) error { return nil })
 		if !errors.Is(err, ErrBadQuery) {

@@ -1,0 +1,57 @@
+package api
+
+import "net/http"
+
+// openapiDoc describes the API (OpenAPI 3.1). Kept next to the routes; a
+// test checks that every route is described.
+const openapiDoc = `{
+  "openapi": "3.1.0",
+  "info": {"title": "Sekimori API", "version": "1"},
+  "components": {
+    "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    "schemas": {
+      "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
+    },
+    "parameters": {
+      "q": {"name": "q", "in": "query", "description": "LogsQL filter and pipes; a bare IP matches every IP field; Japanese terms match inside longer text", "schema": {"type": "string"}},
+      "start": {"name": "start", "in": "query", "description": "RFC 3339, unix seconds, or a duration ago (24h, 7d)", "schema": {"type": "string"}},
+      "end": {"name": "end", "in": "query", "schema": {"type": "string"}},
+      "tenant": {"name": "tenant", "in": "query", "description": "narrow an admin's scope to one tenant, or 'unassigned'", "schema": {"type": "string"}}
+    }
+  },
+  "security": [{"token": []}],
+  "paths": {
+    "/healthz": {"get": {"security": [], "summary": "liveness", "responses": {"200": {"description": "ok"}}}},
+    "/readyz": {"get": {"summary": "readiness", "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}},
+    "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+    "/api/v1/ingest": {"post": {"summary": "push newline-separated raw lines for a device; 200 only once durable",
+      "parameters": [{"name": "device", "in": "query", "required": true, "schema": {"type": "string"}}, {"$ref": "#/components/parameters/tenant"}],
+      "requestBody": {"content": {"text/plain": {}}, "description": "raw lines; Content-Encoding: gzip accepted"},
+      "responses": {"200": {"description": "accepted count"}, "413": {"description": "body too large"}, "503": {"description": "spool full or disk guard; nothing stored; retry"}}}},
+    "/api/v1/search": {"get": {"summary": "matching events as JSON lines, newest first",
+      "parameters": [{"$ref": "#/components/parameters/q"}, {"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"},
+        {"name": "limit", "in": "query", "description": "default 1000; 0 streams every match unsorted", "schema": {"type": "integer"}}],
+      "responses": {"200": {"description": "application/x-ndjson"}, "400": {"description": "bad query"}}}},
+    "/api/v1/hits": {"get": {"summary": "time histogram",
+      "parameters": [{"$ref": "#/components/parameters/q"}, {"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"},
+        {"name": "step", "in": "query", "schema": {"type": "string", "default": "1h"}}],
+      "responses": {"200": {"description": "{step, buckets: [{time, count}]}"}}}},
+    "/api/v1/facets": {"get": {"summary": "top values of a field",
+      "parameters": [{"$ref": "#/components/parameters/q"}, {"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"},
+        {"name": "field", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10}}],
+      "responses": {"200": {"description": "{field, values: [{value, count}]}"}}}},
+    "/api/v1/tenants": {"get": {"summary": "tenants visible to the token", "responses": {"200": {"description": "list"}}},
+      "post": {"summary": "create a tenant (admin)", "responses": {"201": {"description": "created"}, "409": {"description": "exists"}}}},
+    "/api/v1/devices": {"get": {"summary": "devices visible to the token", "responses": {"200": {"description": "list"}}},
+      "post": {"summary": "register a device (admin)", "responses": {"201": {"description": "created"}, "409": {"description": "name, source or devid taken"}}}},
+    "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
+    "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
+  }
+}
+`
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request, _ principal) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(openapiDoc))
+}

@@ -1,0 +1,356 @@
+// Package app wires Sekimori together: the one place that joins concrete
+// implementations (state database, log store, spool, ingest, API).
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/sekimori/sekimori/internal/api"
+	"github.com/sekimori/sekimori/internal/config"
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/ingest"
+	"github.com/sekimori/sekimori/internal/logstore"
+	"github.com/sekimori/sekimori/internal/spool"
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+// StateDSN returns the state database DSN for cfg: SQLite in the data
+// directory unless configured.
+func StateDSN(cfg *config.Config) string {
+	if cfg.State.DSN != "" {
+		return cfg.State.DSN
+	}
+	return "sqlite:" + filepath.Join(cfg.Data, "state.db")
+}
+
+// Run serves until ctx is done, then shuts down in order: stop accepting,
+// drain the spool into the store, flush and close the store, commit.
+// Ready is called with the HTTP address once everything listens.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(httpAddr string)) error {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	st, err := state.Open(ctx, StateDSN(cfg))
+	if err != nil {
+		return fmt.Errorf("open state: %w", err)
+	}
+	defer st.Close()
+	store, err := logstore.OpenEmbedded(filepath.Join(cfg.Data, "logs"), logstore.EmbeddedOptions{
+		Retention:        3650 * 24 * time.Hour, // per-tenant retention is enforced by retentionLoop
+		MinFreeDiskBytes: int64(cfg.Store.MinFreeDisk) / 2,
+	})
+	if err != nil {
+		return err
+	}
+	storeOpen := true
+	defer func() {
+		if storeOpen {
+			store.Close()
+		}
+	}()
+	sp, err := spool.Open(filepath.Join(cfg.Data, "spool"), spool.Options{MaxBytes: int64(cfg.Spool.MaxBytes)})
+	if err != nil {
+		return fmt.Errorf("open spool: %w", err)
+	}
+	defer sp.Close()
+
+	set := metrics.NewSet()
+	m := ingest.NewMetrics(set)
+	set.NewGauge("sekimori_spool_depth_records", func() float64 {
+		s := sp.Stats()
+		return float64(s.Written - s.Committed)
+	})
+	set.NewGauge("sekimori_spool_pending_bytes", func() float64 { return float64(sp.Stats().PendingBytes) })
+	var storeBytes, storeRows atomic.Uint64
+	set.NewGauge("sekimori_store_bytes", func() float64 { return float64(storeBytes.Load()) })
+	set.NewGauge("sekimori_store_rows", func() float64 { return float64(storeRows.Load()) })
+
+	reg := ingest.NewRegistry()
+	reload := func(ctx context.Context) error { return reloadDevices(ctx, st, reg) }
+	if err := reload(ctx); err != nil {
+		return err
+	}
+	recv := ingest.NewReceiver(sp, m, ingest.ReceiverOptions{
+		DataDir: cfg.Data, MinFreeBytes: uint64(cfg.Store.MinFreeDisk), MaxLineBytes: int(cfg.Syslog.MaxLineBytes), Logger: log,
+	})
+	zones := map[string]*time.Location{}
+	for name, l := range map[string]config.Listener{"udp": cfg.Syslog.UDP, "tcp": cfg.Syslog.TCP, "tls": cfg.Syslog.TLS} {
+		loc, err := time.LoadLocation(l.TimeZone)
+		if err != nil {
+			return fmt.Errorf("syslog %s time zone: %w", name, err)
+		}
+		zones[name] = loc
+	}
+	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
+		Zones:  zones,
+		Logger: log,
+		Tenants: func(ctx context.Context) ([]uint32, error) {
+			ts, err := st.ListTenants(ctx)
+			ids := make([]uint32, len(ts))
+			for i, t := range ts {
+				ids[i] = t.ID
+			}
+			return ids, err
+		},
+		NoteUnassigned: func(ctx context.Context, us []ingest.Unassigned) {
+			for _, u := range us {
+				if err := st.NoteUnassigned(ctx, u.Source, u.Hostname, u.DevID, u.Seen, u.Lines); err != nil {
+					log.Warn("note unassigned source", "source", u.Source, "err", err)
+				}
+			}
+		},
+	})
+
+	// Listeners first, so that a taken port fails start-up at once.
+	var lns []func(ctx context.Context) error
+	if a := cfg.Syslog.UDP.Listen; a != "" {
+		pc, err := net.ListenPacket("udp", a)
+		if err != nil {
+			return fmt.Errorf("listen syslog udp %s: %w", a, err)
+		}
+		if uc, ok := pc.(*net.UDPConn); ok {
+			_ = uc.SetReadBuffer(8 << 20)
+		}
+		log.Info("syslog udp listening", "addr", pc.LocalAddr().String())
+		lns = append(lns, func(ctx context.Context) error { return recv.ServeUDP(ctx, "udp", pc) })
+	}
+	if a := cfg.Syslog.TCP.Listen; a != "" {
+		ln, err := net.Listen("tcp", a)
+		if err != nil {
+			return fmt.Errorf("listen syslog tcp %s: %w", a, err)
+		}
+		log.Info("syslog tcp listening", "addr", ln.Addr().String())
+		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tcp", "tcp", ln) })
+	}
+	if a := cfg.Syslog.TLS.Listen; a != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.Syslog.TLS.CertFile, cfg.Syslog.TLS.KeyFile)
+		if err != nil {
+			return fmt.Errorf("syslog tls certificate: %w", err)
+		}
+		ln, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		if err != nil {
+			return fmt.Errorf("listen syslog tls %s: %w", a, err)
+		}
+		log.Info("syslog tls listening", "addr", ln.Addr().String())
+		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tls", "tls", ln) })
+	}
+	httpLn, err := net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
+	}
+	var pipelineUp atomic.Bool
+	srv := &http.Server{
+		Handler: api.New(api.Deps{
+			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
+			ReloadDevices: reload,
+			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {
+				return reassign(ctx, store, recv, st, source, dev)
+			},
+			Ready: func() error {
+				if !pipelineUp.Load() {
+					return errors.New("pipeline starting (replaying the spool)")
+				}
+				if store.Stats().ReadOnly {
+					return errors.New("log store is read-only: free disk below the guard")
+				}
+				return nil
+			},
+			MaxBodyBytes: int64(cfg.HTTP.MaxBodyBytes),
+			Logger:       log,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("http listening", "addr", httpLn.Addr().String(), "data", cfg.Data)
+
+	// The pipeline outlives the listeners: it drains the spool after they stop.
+	pipeCtx, stopPipe := context.WithCancel(context.Background())
+	defer stopPipe()
+	pipeDone := make(chan error, 1)
+	go func() {
+		pipelineUp.Store(true)
+		pipeDone <- pipe.Run(pipeCtx)
+	}()
+
+	g, gctx := errgroup.WithContext(ctx)
+	for _, serve := range lns {
+		g.Go(func() error { return serve(gctx) })
+	}
+	g.Go(func() error {
+		if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(sctx)
+	})
+	g.Go(func() error { pollDevices(gctx, st, reg, log); return nil })
+	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
+	g.Go(func() error {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			s := store.Stats()
+			storeBytes.Store(s.DiskBytes)
+			storeRows.Store(s.Rows)
+			select {
+			case <-gctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	})
+	g.Go(func() error {
+		select {
+		case err := <-pipeDone:
+			pipeDone <- err
+			if err != nil {
+				return fmt.Errorf("pipeline: %w", err)
+			}
+			return nil
+		case <-gctx.Done():
+			return nil
+		}
+	})
+	if ready != nil {
+		ready(httpLn.Addr().String())
+	}
+	runErr := g.Wait()
+
+	// Listeners and HTTP have stopped: close the spool so the pipeline
+	// stores what is left and returns, then flush the store to disk and
+	// commit everything.
+	log.Info("shutting down: draining spool")
+	if err := sp.Close(); err != nil {
+		log.Error("close spool", "err", err)
+	}
+	if err := <-pipeDone; err != nil && runErr == nil {
+		runErr = fmt.Errorf("pipeline: %w", err)
+	}
+	store.Close()
+	storeOpen = false
+	if err := pipe.Drain(); err != nil {
+		log.Error("final spool commit", "err", err)
+	}
+	log.Info("stopped")
+	return runErr
+}
+
+func reloadDevices(ctx context.Context, st *state.Store, reg *ingest.Registry) error {
+	devs, err := st.ListDevices(ctx, 0)
+	if err != nil {
+		return fmt.Errorf("load devices: %w", err)
+	}
+	out := make([]ingest.Device, len(devs))
+	for i, d := range devs {
+		out[i] = ingest.Device{ID: d.ID, TenantID: d.TenantID, Name: d.Name, Sources: d.Sources, DevID: d.DevID, Format: d.Format, TimeZone: d.TimeZone, Charset: d.Charset}
+	}
+	return reg.Set(out)
+}
+
+// pollDevices picks up tenant and device changes made by other processes
+// (the CLI) within a second.
+func pollDevices(ctx context.Context, st *state.Store, reg *ingest.Registry, log *slog.Logger) {
+	var last int64 = -1
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		rev, err := st.Revision(ctx)
+		if err != nil || rev == last {
+			continue
+		}
+		if err := reloadDevices(ctx, st, reg); err != nil {
+			log.Error("reload devices", "err", err)
+			continue
+		}
+		last = rev
+	}
+}
+
+// retentionLoop deletes each tenant's events older than its retention,
+// hourly.
+func retentionLoop(ctx context.Context, st *state.Store, store logstore.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		ts, err := st.ListTenants(ctx)
+		if err == nil {
+			for _, tn := range ts {
+				cut := time.Now().Add(-time.Duration(tn.RetentionDays) * 24 * time.Hour)
+				if err := store.Delete(ctx, []uint32{tn.ID}, "*", cut); err != nil {
+					log.Error("apply retention", "tenant", tn.Name, "err", err)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// reassign moves the lines held for an unassigned source into a device:
+// they are spooled again as the device's (so they are parsed with its
+// format, zone and charset) and then removed from the holding area.
+func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, st *state.Store, source string, dev state.Device) (int, error) {
+	filter := fmt.Sprintf("%q:=%q", logstore.FieldSource, strings.ToLower(source))
+	var lines [][]byte
+	moved := 0
+	flush := func() error {
+		if len(lines) == 0 {
+			return nil
+		}
+		if err := recv.AppendDevice("import", dev.ID, source, lines); err != nil {
+			return err
+		}
+		moved += len(lines)
+		lines = lines[:0]
+		return nil
+	}
+	err := store.Search(ctx, logstore.Request{Tenants: []uint32{0}, Query: filter}, func(row []event.Field) error {
+		for _, f := range row {
+			if f.Name == "_msg" {
+				lines = append(lines, []byte(f.Value))
+			}
+		}
+		if len(lines) >= 10000 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return moved, err
+	}
+	if err := store.Delete(ctx, []uint32{0}, filter, time.Time{}); err != nil {
+		return moved, err
+	}
+	return moved, st.ClearUnassigned(ctx, source)
+}

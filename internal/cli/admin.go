@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/api"
+	"github.com/sekimori/sekimori/internal/app"
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+func openState(ctx context.Context, df *dataFlags) (*state.Store, error) {
+	cfg, err := df.load()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.State.DSN == "" {
+		if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+	}
+	return state.Open(ctx, app.StateDSN(cfg))
+}
+
+func runTenantCreate(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "tenant create")
+	var df dataFlags
+	df.register(fs)
+	retention := fs.Int("retention-days", 0, "days to keep this tenant's logs (default 90)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want exactly one NAME", ErrUsage)
+	}
+	st, err := openState(ctx, &df)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.CreateTenant(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if *retention != 0 {
+		if err := st.SetRetention(ctx, t.ID, *retention); err != nil {
+			return err
+		}
+		t.RetentionDays = *retention
+	}
+	fmt.Fprintf(env.Stdout, "tenant %s created (id %d, retention %d days)\n", t.Name, t.ID, t.RetentionDays)
+	return nil
+}
+
+func runTenantList(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "tenant list")
+	var df dataFlags
+	df.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openState(ctx, &df)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ts, err := st.ListTenants(ctx)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tRETENTION_DAYS")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%d\t%s\t%d\n", t.ID, t.Name, t.RetentionDays)
+	}
+	return tw.Flush()
+}
+
+// listFlag collects a repeatable, comma-separable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func runDeviceAdd(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "device add")
+	var df dataFlags
+	df.register(fs)
+	tenant := fs.String("tenant", "", "tenant name (required)")
+	name := fs.String("name", "", "device name, unique in the tenant (required)")
+	var sources listFlag
+	fs.Var(&sources, "source", "sender IP address or syslog hostname (repeatable or comma-separated)")
+	devid := fs.String("devid", "", "FortiGate serial number (devid) to recognise it by")
+	format := fs.String("format", "syslog", "log format: syslog, fortigate, kv, json, cef")
+	tz := fs.String("time-zone", "Asia/Tokyo", "zone for timestamps without one")
+	cs := fs.String("charset", "utf-8", "character set: utf-8, shift_jis, euc-jp")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
+	}
+	if *tenant == "" || *name == "" {
+		return fmt.Errorf("%w: --tenant and --name are required", ErrUsage)
+	}
+	if len(sources) == 0 && *devid == "" {
+		return fmt.Errorf("%w: give --source IP|HOSTNAME or --devid SERIAL so its lines can be recognised", ErrUsage)
+	}
+	if err := api.CheckDevice(*format, *cs); err != nil {
+		return err
+	}
+	st, err := openState(ctx, &df)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.TenantByName(ctx, *tenant)
+	if err != nil {
+		return fmt.Errorf("tenant %q: %w", *tenant, err)
+	}
+	d, err := st.AddDevice(ctx, state.Device{TenantID: t.ID, Name: *name, Sources: sources, DevID: *devid, Format: *format, TimeZone: *tz, Charset: *cs})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "device %s added to tenant %s (id %d, format %s, sources %s)\n", d.Name, t.Name, d.ID, d.Format, strings.Join(d.Sources, ","))
+	return nil
+}
+
+func runDeviceList(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "device list")
+	var df dataFlags
+	df.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openState(ctx, &df)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ds, err := st.ListDevices(ctx, 0)
+	if err != nil {
+		return err
+	}
+	ts, _ := st.ListTenants(ctx)
+	names := map[uint32]string{}
+	for _, t := range ts {
+		names[t.ID] = t.Name
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TENANT\tNAME\tFORMAT\tSOURCES\tDEVID\tTIME_ZONE\tCHARSET")
+	for _, d := range ds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", names[d.TenantID], d.Name, d.Format, strings.Join(d.Sources, ","), d.DevID, d.TimeZone, d.Charset)
+	}
+	return tw.Flush()
+}
+
+func runTokenCreate(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "token create")
+	var df dataFlags
+	df.register(fs)
+	role := fs.String("role", "", "admin (all tenants) or tenant (one tenant; needs --tenant)")
+	tenant := fs.String("tenant", "", "tenant the token is scoped to")
+	name := fs.String("name", "", "a label for the token")
+	expires := fs.String("expires", "", "lifetime, e.g. 90d or 720h (default: no expiry)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
+	}
+	var r state.Role
+	switch *role {
+	case "admin":
+		r = state.RoleAdmin
+		if *tenant != "" {
+			return fmt.Errorf("%w: an admin token covers all tenants; drop --tenant or use --role tenant", ErrUsage)
+		}
+	case "tenant":
+		r = state.RoleTenant
+		if *tenant == "" {
+			return fmt.Errorf("%w: --role tenant needs --tenant NAME", ErrUsage)
+		}
+	default:
+		return fmt.Errorf("%w: --role must be admin or tenant", ErrUsage)
+	}
+	var exp time.Time
+	if *expires != "" {
+		d, err := api.ParseDuration(*expires)
+		if err != nil {
+			return fmt.Errorf("%w: --expires: %v", ErrUsage, err)
+		}
+		exp = time.Now().Add(d)
+	}
+	st, err := openState(ctx, &df)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var tid uint32
+	if *tenant != "" {
+		t, err := st.TenantByName(ctx, *tenant)
+		if err != nil {
+			return fmt.Errorf("tenant %q: %w", *tenant, err)
+		}
+		tid = t.ID
+	}
+	if *name == "" {
+		*name = *role
+		if *tenant != "" {
+			*name += "-" + *tenant
+		}
+	}
+	secret, _, err := st.CreateToken(ctx, *name, r, tid, exp)
+	if err != nil {
+		return err
+	}
+	// Only the secret on stdout, so scripts can capture it.
+	fmt.Fprintln(env.Stdout, secret)
+	return nil
+}

@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/sekimori/sekimori/internal/app"
+	"github.com/sekimori/sekimori/internal/config"
+)
+
+func runServe(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "serve")
+	var df dataFlags
+	df.register(fs)
+	httpAddr := fs.String("http", "", "HTTP API listen address (default 127.0.0.1:8514)")
+	udp := fs.String("syslog-udp", "", "syslog UDP listen address, e.g. 0.0.0.0:514 (off unless set)")
+	tcp := fs.String("syslog-tcp", "", "syslog TCP listen address (LF or octet-counting framing, auto-detected)")
+	tlsAddr := fs.String("syslog-tls", "", "syslog TLS listen address (RFC 5425)")
+	cert := fs.String("syslog-tls-cert", "", "certificate file for --syslog-tls")
+	key := fs.String("syslog-tls-key", "", "private key file for --syslog-tls")
+	tz := fs.String("time-zone", "", "zone for syslog headers without one, on every listener (default Asia/Tokyo)")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
+	}
+	cfg := &config.Config{}
+	if df.configFile != "" {
+		if cfg, err = config.Load(df.configFile); err != nil {
+			return err
+		}
+	}
+	// Flags override the file.
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Data, df.data)
+	set(&cfg.HTTP.Listen, *httpAddr)
+	set(&cfg.Syslog.UDP.Listen, *udp)
+	set(&cfg.Syslog.TCP.Listen, *tcp)
+	set(&cfg.Syslog.TLS.Listen, *tlsAddr)
+	set(&cfg.Syslog.TLS.CertFile, *cert)
+	set(&cfg.Syslog.TLS.KeyFile, *key)
+	for _, l := range []*config.Listener{&cfg.Syslog.UDP, &cfg.Syslog.TCP, &cfg.Syslog.TLS} {
+		set(&l.TimeZone, *tz)
+	}
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	log, err := newLogger(env.Stderr, *level)
+	if err != nil {
+		return err
+	}
+	err = app.Run(ctx, cfg, log, nil)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+func runConfigCheck(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "config check")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want exactly one FILE", ErrUsage)
+	}
+	if _, err := config.Load(pos[0]); err != nil {
+		var ce *config.Error
+		if errors.As(err, &ce) {
+			for _, p := range ce.Problems {
+				fmt.Fprintln(env.Stdout, p.String())
+			}
+			return fmt.Errorf("%d problem(s) in %s", len(ce.Problems), pos[0])
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s: ok\n", pos[0])
+	return nil
+}

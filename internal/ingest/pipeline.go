@@ -1,0 +1,400 @@
+// Package ingest receives log lines (syslog over UDP, TCP and TLS; HTTP
+// push; file import), writes them to the spool before anything else, and
+// runs the pipeline that turns spooled records into stored events: device
+// recognition, character-set conversion, syslog header and payload parsing.
+package ingest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sekimori/sekimori/internal/charset"
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/logstore"
+	"github.com/sekimori/sekimori/internal/parse"
+	"github.com/sekimori/sekimori/internal/spool"
+	"github.com/sekimori/sekimori/internal/syslog"
+)
+
+// Hints stored with each spool record say how it arrived.
+const (
+	hintDevicePrefix = "dev:" // HTTP push and import: "dev:<device id>"
+	hintListener     = "listener:"
+)
+
+// syslogParser is the "syslog" format: the header only, no payload fields.
+type syslogParser struct{}
+
+func (syslogParser) Parse([]byte, *time.Location, *event.Event) error { return nil }
+
+func lookupParser(name string) (parse.Parser, bool) {
+	if name == "syslog" {
+		return syslogParser{}, true
+	}
+	return parse.Lookup(name)
+}
+
+// Formats lists the format names a device may use.
+func Formats() []string { return append([]string{"syslog"}, parse.Names()...) }
+
+// Unassigned is a summary of lines from one unknown source, for the
+// holding-area view.
+type Unassigned struct {
+	Source, Hostname, DevID string
+	Seen                    time.Time
+	Lines                   int64
+}
+
+// PipelineOptions configure the pipeline; zero values work.
+type PipelineOptions struct {
+	// Workers parse in parallel (default GOMAXPROCS).
+	Workers int
+	// BatchSize bounds records per store write (default 4096).
+	BatchSize int
+	// CommitLag is how long after a store write its records are treated as
+	// on disk and committed in the spool (default 5s: the store flushes
+	// within about two of its 1s flush intervals). A crash inside the lag
+	// replays those records; replay skips those already stored.
+	CommitLag time.Duration
+	// Zones maps listener names to their default zone (default Asia/Tokyo).
+	Zones map[string]*time.Location
+	// NoteUnassigned is called once per batch with the unknown sources seen.
+	NoteUnassigned func(ctx context.Context, u []Unassigned)
+	// Tenants returns every tenant ID (for replay de-duplication).
+	Tenants func(ctx context.Context) ([]uint32, error)
+	Logger  *slog.Logger
+}
+
+// Pipeline moves records from the spool into the log store. Run it once.
+type Pipeline struct {
+	sp    *spool.Spool
+	store logstore.Store
+	reg   *Registry
+	opts  PipelineOptions
+	m     *Metrics
+	tokyo *time.Location
+
+	mu      sync.Mutex
+	stored  []stored // store writes not yet committed
+	lastSeq uint64   // highest seq written to the store
+}
+
+type stored struct {
+	seq uint64
+	at  time.Time
+}
+
+// NewPipeline wires a pipeline.
+func NewPipeline(sp *spool.Spool, store logstore.Store, reg *Registry, m *Metrics, opts PipelineOptions) *Pipeline {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 4096
+	}
+	if opts.CommitLag <= 0 {
+		opts.CommitLag = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	tokyo, err := time.LoadLocation("Asia/Tokyo")
+	if err != nil {
+		tokyo = time.FixedZone("JST", 9*3600)
+	}
+	return &Pipeline{sp: sp, store: store, reg: reg, opts: opts, m: m, tokyo: tokyo}
+}
+
+// Run consumes the spool until ctx is done or the spool closes. On start it
+// replays records not yet committed, skipping those the store already has,
+// so every record is stored exactly once.
+func (p *Pipeline) Run(ctx context.Context) error {
+	rd := p.sp.NewReader()
+	defer rd.Close()
+	skip, err := p.alreadyStored(ctx)
+	if err != nil {
+		return err
+	}
+	if len(skip) > 0 {
+		p.opts.Logger.Info("replaying spool", "already_stored", len(skip))
+	}
+	commitTick := time.NewTicker(time.Second)
+	defer commitTick.Stop()
+	workers := newWorkers(p)
+	recs := make([]spool.Record, 0, p.opts.BatchSize)
+	var arena []byte // holds this batch's lines; reused per batch
+	for {
+		recs, arena = recs[:0], arena[:0]
+		// Block for the first record, then take what is already written.
+		r, err := rd.Next(ctx)
+		for err == nil && r != nil {
+			if _, dup := skip[r.Seq]; dup {
+				delete(skip, r.Seq)
+				p.m.Replayed.Inc()
+			} else {
+				// The reader reuses r.Line; copy it. A slice into an
+				// older arena array stays valid when append grows it.
+				start := len(arena)
+				arena = append(arena, r.Line...)
+				rec := *r
+				rec.Line = arena[start:len(arena):len(arena)]
+				recs = append(recs, rec)
+			}
+			if len(recs) >= p.opts.BatchSize {
+				break
+			}
+			r, err = rd.TryNext()
+		}
+		if err != nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, context.Canceled) {
+			return fmt.Errorf("read spool: %w", err)
+		}
+		if len(recs) > 0 {
+			if werr := p.process(ctx, workers, recs); werr != nil {
+				return werr
+			}
+		}
+		select {
+		case <-commitTick.C:
+			p.commit(false)
+		default:
+		}
+		if err != nil { // closed or cancelled, after storing what was read
+			return nil
+		}
+	}
+}
+
+// Drain commits everything stored; call after the store has been closed
+// (which flushes it to disk).
+func (p *Pipeline) Drain() error { return p.commit(true) }
+
+func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, error) {
+	st := p.sp.Stats()
+	if st.Written <= st.Committed {
+		return nil, nil
+	}
+	tenants := []uint32{0}
+	if p.opts.Tenants != nil {
+		ts, err := p.opts.Tenants(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list tenants for replay: %w", err)
+		}
+		tenants = append(tenants, ts...)
+	}
+	seqs, err := p.store.Seqs(ctx, tenants, st.Committed+1)
+	if err != nil {
+		return nil, fmt.Errorf("find replayed records already stored: %w", err)
+	}
+	return seqs, nil
+}
+
+// process parses recs in parallel, stores them, and notes the write for a
+// later spool commit. A store refusal (disk full) is retried until it
+// succeeds or ctx ends: records stay in the spool meanwhile.
+func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record) error {
+	evs := w.parse(recs)
+	for {
+		err := p.store.Add(evs)
+		if err == nil {
+			break
+		}
+		p.m.StoreErrors.Inc()
+		p.opts.Logger.Error("store refused events; keeping them in the spool", "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(time.Second):
+		}
+	}
+	p.m.Stored.Add(len(evs))
+	var unassigned map[string]*Unassigned
+	for _, ev := range evs {
+		if ev.ParseError != "" {
+			p.m.ParseFailed.Inc()
+		} else {
+			p.m.Parsed.Inc()
+		}
+		if ev.TenantID == 0 && p.opts.NoteUnassigned != nil {
+			if unassigned == nil {
+				unassigned = map[string]*Unassigned{}
+			}
+			u := unassigned[ev.Source]
+			if u == nil {
+				u = &Unassigned{Source: ev.Source}
+				u.Hostname, _ = ev.Get("log.syslog.hostname")
+				u.DevID, _ = ev.Get("devid")
+				unassigned[ev.Source] = u
+			}
+			u.Lines++
+			u.Seen = ev.Received
+		}
+	}
+	if len(unassigned) > 0 {
+		list := make([]Unassigned, 0, len(unassigned))
+		for _, u := range unassigned {
+			list = append(list, *u)
+		}
+		p.opts.NoteUnassigned(ctx, list)
+	}
+	p.mu.Lock()
+	p.lastSeq = recs[len(recs)-1].Seq
+	p.stored = append(p.stored, stored{seq: p.lastSeq, at: time.Now()})
+	p.mu.Unlock()
+	return nil
+}
+
+// commit advances the spool checkpoint past store writes older than
+// CommitLag (all of them when final).
+func (p *Pipeline) commit(final bool) error {
+	p.mu.Lock()
+	var upTo uint64
+	cut := time.Now().Add(-p.opts.CommitLag)
+	i := 0
+	for i < len(p.stored) && (final || p.stored[i].at.Before(cut)) {
+		upTo = p.stored[i].seq
+		i++
+	}
+	p.stored = p.stored[i:]
+	p.mu.Unlock()
+	if upTo == 0 {
+		return nil
+	}
+	if err := p.sp.Commit(upTo); err != nil {
+		return fmt.Errorf("commit spool: %w", err)
+	}
+	return nil
+}
+
+// workers parse records in parallel; each keeps its own decoders.
+type workers struct {
+	p   *Pipeline
+	dec []map[string]*charset.Decoder
+	evs []event.Event
+	ptr []*event.Event
+}
+
+func newWorkers(p *Pipeline) *workers {
+	w := &workers{p: p, dec: make([]map[string]*charset.Decoder, p.opts.Workers)}
+	for i := range w.dec {
+		w.dec[i] = map[string]*charset.Decoder{}
+	}
+	return w
+}
+
+func (w *workers) parse(recs []spool.Record) []*event.Event {
+	if cap(w.evs) < len(recs) {
+		w.evs = make([]event.Event, len(recs))
+		w.ptr = make([]*event.Event, len(recs))
+	}
+	w.evs, w.ptr = w.evs[:len(recs)], w.ptr[:len(recs)]
+	n := w.p.opts.Workers
+	chunk := (len(recs) + n - 1) / n
+	var wg sync.WaitGroup
+	for k := 0; k < n; k++ {
+		lo, hi := k*chunk, min((k+1)*chunk, len(recs))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				ev := &w.evs[i]
+				ev.Reset()
+				w.p.build(&recs[i], ev, w.dec[k])
+				w.ptr[i] = ev
+			}
+		}()
+	}
+	wg.Wait()
+	return w.ptr
+}
+
+// build turns one record into an event.
+func (p *Pipeline) build(r *spool.Record, ev *event.Event, decs map[string]*charset.Decoder) {
+	ev.Seq, ev.Received, ev.Source = r.Seq, r.Received, r.Source
+	line := r.Line
+	zone := p.tokyo
+	var dev *resolved
+	if id, ok := strings.CutPrefix(r.Hint, hintDevicePrefix); ok {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		dev, _ = p.reg.ByID(n)
+		if dev == nil {
+			// The device was deleted after the line was spooled: keep it.
+			ev.ParseError = "device " + id + " no longer exists"
+		}
+	} else if name, ok := strings.CutPrefix(r.Hint, hintListener); ok {
+		if z := p.opts.Zones[name]; z != nil {
+			zone = z
+		}
+	}
+	opts := syslog.ParseOptions{Location: zone, Now: r.Received}
+	msg := syslog.Parse(line, opts)
+	if dev == nil && !strings.HasPrefix(r.Hint, hintDevicePrefix) {
+		dev = p.reg.lookup(r.Source, msg.Hostname, msg.Msg)
+	}
+	if dev != nil {
+		if dev.charset != "utf-8" {
+			d := decs[dev.charset]
+			if d == nil {
+				d, _ = charset.New(dev.charset) // validated when registered
+				decs[dev.charset] = d
+			}
+			line = d.Decode(nil, line)
+			msg = syslog.Parse(line, opts)
+		}
+		if dev.loc != nil && dev.loc != zone {
+			opts.Location = dev.loc
+			msg = syslog.Parse(line, opts)
+		}
+		ev.TenantID, ev.Device = dev.TenantID, dev.Name
+	}
+	if !utf8.Valid(line) {
+		d := decs["utf-8"]
+		if d == nil {
+			d, _ = charset.New("utf-8")
+			decs["utf-8"] = d
+		}
+		line = d.Decode(nil, line)
+		msg = syslog.Parse(line, opts)
+	}
+	ev.Raw = string(line)
+	ev.Fields = msg.HeaderFields(ev.Fields)
+	if !msg.Timestamp.IsZero() {
+		ev.Time = msg.Timestamp
+	}
+	var parser parse.Parser
+	if dev != nil {
+		parser, ev.Format = dev.parser, dev.Format
+		if ev.Format == "" {
+			ev.Format = "syslog"
+		}
+	} else {
+		// Unassigned: recognise FortiGate so its devid can be shown for
+		// re-assignment; anything else keeps its header fields only.
+		if bytes.Contains(msg.Msg, []byte("logid=")) || bytes.Contains(msg.Msg, []byte("log_id=")) {
+			parser, _ = parse.Lookup("fortigate")
+			ev.Format = "fortigate"
+		} else {
+			parser, ev.Format = syslogParser{}, "syslog"
+		}
+	}
+	if parser != nil {
+		ploc := opts.Location
+		if err := parser.Parse(msg.Msg, ploc, ev); err != nil && ev.ParseError == "" {
+			ev.ParseError = err.Error()
+		}
+	}
+	if ev.Time.IsZero() {
+		ev.Time = r.Received
+	}
+}

@@ -1,0 +1,306 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/spool"
+	"github.com/sekimori/sekimori/internal/syslog"
+)
+
+// ErrDiskFull is returned when free disk space is below the guard: new data
+// is refused rather than risking the stores.
+var ErrDiskFull = errors.New("free disk space below the guard")
+
+// Receiver writes received lines to the spool. It is safe for concurrent
+// use by every listener and HTTP handler.
+type Receiver struct {
+	sp      *spool.Spool
+	m       *Metrics
+	log     *slog.Logger
+	dataDir string
+	minFree uint64
+	maxLine int
+
+	freeOK    atomic.Bool
+	freeCheck atomic.Int64 // unix ns of the last statfs
+}
+
+// ReceiverOptions configure a Receiver.
+type ReceiverOptions struct {
+	DataDir      string // checked for free space
+	MinFreeBytes uint64 // default 1 GiB
+	MaxLineBytes int    // default 64 KiB
+	Logger       *slog.Logger
+}
+
+// NewReceiver returns a receiver writing to sp.
+func NewReceiver(sp *spool.Spool, m *Metrics, o ReceiverOptions) *Receiver {
+	if o.MinFreeBytes == 0 {
+		o.MinFreeBytes = 1 << 30
+	}
+	if o.MaxLineBytes <= 0 {
+		o.MaxLineBytes = 64 << 10
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Receiver{sp: sp, m: m, log: o.Logger, dataDir: o.DataDir, minFree: o.MinFreeBytes, maxLine: o.MaxLineBytes}
+	r.freeOK.Store(true)
+	return r
+}
+
+// diskOK reports whether free space is above the guard, checking at most
+// once a second.
+func (r *Receiver) diskOK() bool {
+	now := time.Now().UnixNano()
+	last := r.freeCheck.Load()
+	if now-last > int64(time.Second) && r.freeCheck.CompareAndSwap(last, now) && r.dataDir != "" {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(r.dataDir, &st); err == nil {
+			free := st.Bavail * uint64(st.Bsize)
+			ok := free >= r.minFree
+			if r.freeOK.Swap(ok) != ok {
+				if ok {
+					r.log.Info("free disk space recovered; accepting data again", "free_bytes", free)
+				} else {
+					r.log.Error("free disk space below the guard; refusing new data", "free_bytes", free, "min_free_bytes", r.minFree)
+				}
+			}
+		}
+	}
+	return r.freeOK.Load()
+}
+
+// Append spools lines received through transport and waits until they are
+// durable when sync is set. It fails with spool.ErrFull or ErrDiskFull
+// without storing anything.
+func (r *Receiver) Append(transport string, recs []spool.Record, sync bool) error {
+	if !r.diskOK() {
+		r.m.Dropped(DropDiskFull, len(recs))
+		return ErrDiskFull
+	}
+	for i := range recs {
+		if len(recs[i].Line) > r.maxLine {
+			recs[i].Line = recs[i].Line[:r.maxLine]
+			r.m.Truncated.Inc()
+		}
+	}
+	var err error
+	if sync {
+		err = r.sp.Append(recs)
+	} else {
+		err = r.sp.AppendAsync(recs)
+	}
+	if errors.Is(err, spool.ErrFull) {
+		r.m.Dropped(DropSpoolFull, len(recs))
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	r.m.Received[transport].Add(len(recs))
+	return nil
+}
+
+// AppendDevice spools lines pushed for a known device (HTTP ingest,
+// import) and returns once they are durable.
+func (r *Receiver) AppendDevice(transport string, deviceID int64, source string, lines [][]byte) error {
+	now := time.Now()
+	recs := make([]spool.Record, len(lines))
+	hint := hintDevicePrefix + strconv.FormatInt(deviceID, 10)
+	for i, l := range lines {
+		recs[i] = spool.Record{Received: now, Source: source, Hint: hint, Line: l}
+	}
+	return r.Append(transport, recs, true)
+}
+
+// ServeUDP reads datagrams from conn until ctx is done. Reading never waits
+// for the spool: when the queue to the spool writer is full, datagrams are
+// dropped and counted, so a flood cannot block TCP or HTTP ingest.
+func (r *Receiver) ServeUDP(ctx context.Context, name string, conn net.PacketConn) error {
+	type dgram struct {
+		b    []byte
+		src  string
+		when time.Time
+	}
+	q := make(chan dgram, 65536)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // spool writer: batches what has queued up
+		defer wg.Done()
+		hint := hintListener + name
+		batch := make([]spool.Record, 0, 1024)
+		for d := range q {
+			batch = append(batch[:0], spool.Record{Received: d.when, Source: d.src, Hint: hint, Line: d.b})
+		more:
+			for len(batch) < cap(batch) {
+				select {
+				case d, ok := <-q:
+					if !ok {
+						break more
+					}
+					batch = append(batch, spool.Record{Received: d.when, Source: d.src, Hint: hint, Line: d.b})
+				default:
+					break more
+				}
+			}
+			// A refusal has been counted; UDP has no way to push back.
+			_ = r.Append("udp", batch, false)
+		}
+	}()
+	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
+	defer stop()
+	buf := make([]byte, 65536)
+	var err error
+	for {
+		n, addr, rerr := conn.ReadFrom(buf)
+		if rerr != nil {
+			if ctx.Err() == nil {
+				err = fmt.Errorf("read udp: %w", rerr)
+			}
+			break
+		}
+		line := trimLine(buf[:n])
+		if len(line) == 0 {
+			continue
+		}
+		d := dgram{b: append([]byte(nil), line...), src: hostOf(addr), when: time.Now()}
+		select {
+		case q <- d:
+		default:
+			r.m.Dropped(DropUDPQueueFull, 1)
+		}
+	}
+	close(q)
+	wg.Wait()
+	return err
+}
+
+// ServeStream accepts TCP (or TLS, when ln is a tls listener) connections
+// until ctx is done. Each connection's framing (octet counting or LF) is
+// detected from its first byte. When the spool refuses data, the
+// connection stops reading until it accepts again (TCP backpressure).
+func (r *Receiver) ServeStream(ctx context.Context, name, transport string, ln net.Listener) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	conns := map[net.Conn]struct{}{}
+	var mu sync.Mutex
+	stop := context.AfterFunc(ctx, func() {
+		ln.Close()
+		mu.Lock()
+		for c := range conns {
+			c.SetReadDeadline(time.Now())
+		}
+		mu.Unlock()
+	})
+	defer stop()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return fmt.Errorf("accept %s: %w", transport, err)
+		}
+		mu.Lock()
+		conns[c] = struct{}{}
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				mu.Lock()
+				delete(conns, c)
+				mu.Unlock()
+				c.Close()
+			}()
+			r.serveConn(ctx, name, transport, c)
+		}()
+	}
+}
+
+func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.Conn) {
+	src := hostOf(c.RemoteAddr())
+	hint := hintListener + name
+	batch := make([]spool.Record, 0, 256)
+	var flush func() bool
+	// Spool what was framed before blocking for more bytes, so a quiet
+	// sender's lines are not held back, and busy senders still batch.
+	sc := syslog.NewScanner(readFunc(func(p []byte) (int, error) {
+		if !flush() {
+			return 0, ctx.Err()
+		}
+		return c.Read(p)
+	}), r.maxLine)
+	flush = func() bool {
+		for len(batch) > 0 {
+			err := r.Append(transport, batch, false)
+			if err == nil {
+				break
+			}
+			// Full spool or disk: stop reading (the sender's TCP window
+			// fills) and retry, never discarding what was read.
+			select {
+			case <-ctx.Done():
+				return false
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+		batch = batch[:0]
+		return true
+	}
+	for sc.Scan() {
+		if sc.Truncated() {
+			r.m.Truncated.Inc()
+		}
+		line := trimLine(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		batch = append(batch, spool.Record{Received: time.Now(), Source: src, Hint: hint, Line: append([]byte(nil), line...)})
+		if len(batch) == cap(batch) && !flush() {
+			return
+		}
+	}
+	flush()
+	if err := sc.Err(); err != nil && ctx.Err() == nil {
+		r.log.Warn("syslog stream closed on a framing error", "transport", transport, "source", src, "err", err)
+	}
+}
+
+type readFunc func(p []byte) (int, error)
+
+func (f readFunc) Read(p []byte) (int, error) { return f(p) }
+
+func trimLine(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r' || b[len(b)-1] == 0) {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func hostOf(a net.Addr) string {
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		return a.AddrPort().Addr().Unmap().String()
+	case *net.TCPAddr:
+		return a.AddrPort().Addr().Unmap().String()
+	}
+	if h, _, err := net.SplitHostPort(a.String()); err == nil {
+		return h
+	}
+	return a.String()
+}

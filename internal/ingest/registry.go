@@ -1,0 +1,192 @@
+package ingest
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/charset"
+	"github.com/sekimori/sekimori/internal/parse"
+)
+
+// Device is a registered sender: how to recognise its lines and how to read
+// them.
+type Device struct {
+	ID       int64
+	TenantID uint32
+	Name     string
+	// Sources are IP addresses or hostnames (lower-case) the device sends
+	// from or names itself with in syslog headers.
+	Sources []string
+	// DevID is a FortiGate serial number found in the devid field.
+	DevID    string
+	Format   string // a parse.Lookup name
+	TimeZone string // IANA; "" means the listener's zone
+	Charset  string // charset.New name; "" means UTF-8
+}
+
+// resolved is a Device with its zone, parser and charset looked up once.
+type resolved struct {
+	Device
+	loc     *time.Location // nil: use the listener's
+	parser  parse.Parser
+	charset string // canonical charset name
+}
+
+// table is an immutable lookup snapshot; Registry swaps it atomically.
+type table struct {
+	byID     map[int64]*resolved
+	byIP     map[netip.Addr]*resolved
+	byHost   map[string]*resolved
+	byDevID  map[string]*resolved
+	byTenant map[string]*resolved // "tenantID/name"
+}
+
+// Registry resolves received lines to devices. Lookups are lock-free and
+// safe for concurrent use; Set replaces the whole table.
+type Registry struct {
+	t atomic.Pointer[table]
+}
+
+// NewRegistry returns an empty registry: every line is unassigned.
+func NewRegistry() *Registry {
+	r := &Registry{}
+	_ = r.Set(nil)
+	return r
+}
+
+// Set replaces the devices. A device whose format, zone or charset is
+// unknown is an error naming it; the previous table stays.
+func (r *Registry) Set(devs []Device) error {
+	t := &table{
+		byID: map[int64]*resolved{}, byIP: map[netip.Addr]*resolved{}, byHost: map[string]*resolved{},
+		byDevID: map[string]*resolved{}, byTenant: map[string]*resolved{},
+	}
+	for _, d := range devs {
+		rd, err := resolve(d)
+		if err != nil {
+			return err
+		}
+		t.byID[d.ID] = rd
+		t.byTenant[tenantKey(d.TenantID, d.Name)] = rd
+		for _, s := range d.Sources {
+			if ip, err := netip.ParseAddr(s); err == nil {
+				t.byIP[ip.Unmap()] = rd
+			} else {
+				t.byHost[strings.ToLower(s)] = rd
+			}
+		}
+		if d.DevID != "" {
+			t.byDevID[d.DevID] = rd
+		}
+	}
+	r.t.Store(t)
+	return nil
+}
+
+func tenantKey(tenant uint32, name string) string { return fmt.Sprintf("%d/%s", tenant, name) }
+
+func resolve(d Device) (*resolved, error) {
+	rd := &resolved{Device: d}
+	format := d.Format
+	if format == "" {
+		format = "syslog"
+	}
+	p, ok := lookupParser(format)
+	if !ok {
+		return nil, fmt.Errorf("device %s: unknown format %q", d.Name, d.Format)
+	}
+	rd.parser = p
+	if d.TimeZone != "" {
+		loc, err := time.LoadLocation(d.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("device %s: unknown time zone %q", d.Name, d.TimeZone)
+		}
+		rd.loc = loc
+	}
+	dec, err := charset.New(d.Charset)
+	if err != nil {
+		return nil, fmt.Errorf("device %s: %w", d.Name, err)
+	}
+	rd.charset = dec.Name()
+	return rd, nil
+}
+
+// ByID returns the device with the given ID.
+func (r *Registry) ByID(id int64) (*resolved, bool) {
+	d, ok := r.t.Load().byID[id]
+	return d, ok
+}
+
+// ByName returns a tenant's device by name.
+func (r *Registry) ByName(tenant uint32, name string) (Device, bool) {
+	d, ok := r.t.Load().byTenant[tenantKey(tenant, name)]
+	if !ok {
+		return Device{}, false
+	}
+	return d.Device, true
+}
+
+// lookup finds the device for a syslog line: by sender address, then by
+// the header's hostname, then by a FortiGate devid in the payload.
+func (r *Registry) lookup(source string, hostname string, msg []byte) *resolved {
+	t := r.t.Load()
+	if ip, err := netip.ParseAddr(source); err == nil {
+		if d, ok := t.byIP[ip.Unmap()]; ok {
+			return d
+		}
+	}
+	if hostname != "" {
+		if d, ok := t.byHost[strings.ToLower(hostname)]; ok {
+			return d
+		}
+		if ip, err := netip.ParseAddr(hostname); err == nil {
+			if d, ok := t.byIP[ip.Unmap()]; ok {
+				return d
+			}
+		}
+	}
+	if len(t.byDevID) > 0 {
+		if id := devID(msg); id != "" {
+			if d, ok := t.byDevID[id]; ok {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// devID extracts the value of a FortiGate devid= (or device_id= in FortiOS
+// 3.x/4.x) key without parsing the whole line.
+func devID(msg []byte) string {
+	for _, key := range []string{"devid=", "device_id="} {
+		s := string(msg) // no allocation: used only for searching
+		i := strings.Index(s, key)
+		for i > 0 && s[i-1] != ' ' && s[i-1] != '>' {
+			j := strings.Index(s[i+1:], key)
+			if j < 0 {
+				i = -1
+				break
+			}
+			i += 1 + j
+		}
+		if i < 0 {
+			continue
+		}
+		v := s[i+len(key):]
+		if strings.HasPrefix(v, `"`) {
+			v = v[1:]
+			if k := strings.IndexByte(v, '"'); k >= 0 {
+				return strings.Clone(v[:k])
+			}
+			return ""
+		}
+		if k := strings.IndexByte(v, ' '); k >= 0 {
+			v = v[:k]
+		}
+		return strings.Clone(v)
+	}
+	return ""
+}
