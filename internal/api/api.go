@@ -86,6 +86,16 @@ func (s *Server) routes() []route {
 	}
 }
 
+// Patterns lists every route pattern ("METHOD /path"), for tests that
+// prove each one's authentication and scoping.
+func (s *Server) Patterns() []string {
+	out := []string{"GET /healthz"}
+	for _, rt := range s.routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
 // principal is who is calling, from the token.

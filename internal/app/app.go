@@ -37,10 +37,16 @@ func StateDSN(cfg *config.Config) string {
 	return "sqlite:" + filepath.Join(cfg.Data, "state.db")
 }
 
+// Addrs are the addresses Run listens on ("" when off); useful when the
+// configuration asked for port 0.
+type Addrs struct {
+	HTTP, SyslogUDP, SyslogTCP, SyslogTLS string
+}
+
 // Run serves until ctx is done, then shuts down in order: stop accepting,
 // drain the spool into the store, flush and close the store, commit.
-// Ready is called with the HTTP address once everything listens.
-func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(httpAddr string)) error {
+// Ready, when not nil, is called once everything listens.
+func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(Addrs)) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
@@ -117,6 +123,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(h
 
 	// Listeners first, so that a taken port fails start-up at once.
 	var lns []func(ctx context.Context) error
+	var addrs Addrs
 	if a := cfg.Syslog.UDP.Listen; a != "" {
 		pc, err := net.ListenPacket("udp", a)
 		if err != nil {
@@ -125,7 +132,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(h
 		if uc, ok := pc.(*net.UDPConn); ok {
 			_ = uc.SetReadBuffer(8 << 20)
 		}
-		log.Info("syslog udp listening", "addr", pc.LocalAddr().String())
+		addrs.SyslogUDP = pc.LocalAddr().String()
+		log.Info("syslog udp listening", "addr", addrs.SyslogUDP)
 		lns = append(lns, func(ctx context.Context) error { return recv.ServeUDP(ctx, "udp", pc) })
 	}
 	if a := cfg.Syslog.TCP.Listen; a != "" {
@@ -133,7 +141,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(h
 		if err != nil {
 			return fmt.Errorf("listen syslog tcp %s: %w", a, err)
 		}
-		log.Info("syslog tcp listening", "addr", ln.Addr().String())
+		addrs.SyslogTCP = ln.Addr().String()
+		log.Info("syslog tcp listening", "addr", addrs.SyslogTCP)
 		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tcp", "tcp", ln) })
 	}
 	if a := cfg.Syslog.TLS.Listen; a != "" {
@@ -145,7 +154,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(h
 		if err != nil {
 			return fmt.Errorf("listen syslog tls %s: %w", a, err)
 		}
-		log.Info("syslog tls listening", "addr", ln.Addr().String())
+		addrs.SyslogTLS = ln.Addr().String()
+		log.Info("syslog tls listening", "addr", addrs.SyslogTLS)
 		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tls", "tls", ln) })
 	}
 	httpLn, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -232,7 +242,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(h
 		}
 	})
 	if ready != nil {
-		ready(httpLn.Addr().String())
+		addrs.HTTP = httpLn.Addr().String()
+		ready(addrs)
 	}
 	runErr := g.Wait()
 

@@ -1,0 +1,291 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/VictoriaMetrics/metrics"
+
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/ingest"
+	"github.com/sekimori/sekimori/internal/logstore"
+	"github.com/sekimori/sekimori/internal/spool"
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+type fixture struct {
+	srv               *httptest.Server
+	api               *Server
+	admin, tokA, tokB string
+	st                *state.Store
+	logs              *logstore.Embedded
+	tenantA, tenantB  state.Tenant
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := state.Open(ctx, "sqlite:"+filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	logs, err := logstore.OpenEmbedded(filepath.Join(dir, "logs"), logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
+	sp, err := spool.Open(filepath.Join(dir, "spool"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Close() })
+	f := &fixture{st: st, logs: logs}
+	f.tenantA, _ = st.CreateTenant(ctx, "alpha")
+	f.tenantB, _ = st.CreateTenant(ctx, "bravo")
+	for _, d := range []state.Device{
+		{TenantID: f.tenantA.ID, Name: "fw", Sources: []string{"192.0.2.1"}, Format: "fortigate"},
+		{TenantID: f.tenantB.ID, Name: "fw", Sources: []string{"192.0.2.2"}, Format: "fortigate"},
+	} {
+		if _, err := st.AddDevice(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.admin, _, _ = st.CreateToken(ctx, "admin", state.RoleAdmin, 0, time.Time{})
+	f.tokA, _, _ = st.CreateToken(ctx, "a", state.RoleTenant, f.tenantA.ID, time.Time{})
+	f.tokB, _, _ = st.CreateToken(ctx, "b", state.RoleTenant, f.tenantB.ID, time.Time{})
+	reg := ingest.NewRegistry()
+	set := metrics.NewSet()
+	m := ingest.NewMetrics(set)
+	// Events of both tenants and the unassigned area, straight into the store.
+	now := time.Now().Add(-time.Hour)
+	var evs []*event.Event
+	for i, tn := range []uint32{f.tenantA.ID, f.tenantB.ID, 0} {
+		name := []string{"alpha-secret", "bravo-secret", "nobody-secret"}[i]
+		for k := range 3 {
+			evs = append(evs, &event.Event{Time: now.Add(time.Duration(k) * time.Minute), TenantID: tn, Device: map[bool]string{true: "fw"}[tn != 0], Source: "192.0.2.9",
+				Raw: name + " 管理者ログイン失敗 srcip=10.9.9.9", Seq: uint64(i*10 + k + 1),
+				Fields: []event.Field{{Name: "source.ip", Value: "10.9.9.9"}, {Name: "who", Value: name}}})
+		}
+	}
+	if err := logs.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	logs.Flush()
+	f.api = New(Deps{
+		State: st, Logs: logs, Receiver: ingest.NewReceiver(sp, m, ingest.ReceiverOptions{DataDir: dir, MinFreeBytes: 1}), Registry: reg, Metrics: set,
+		ReloadDevices: func(ctx context.Context) error {
+			ds, err := st.ListDevices(ctx, 0)
+			if err != nil {
+				return err
+			}
+			var out []ingest.Device
+			for _, d := range ds {
+				out = append(out, ingest.Device{ID: d.ID, TenantID: d.TenantID, Name: d.Name, Sources: d.Sources, Format: d.Format})
+			}
+			return reg.Set(out)
+		},
+		Reassign:     func(ctx context.Context, source string, dev state.Device) (int, error) { return 0, nil },
+		Ready:        func() error { return nil },
+		MaxBodyBytes: 1 << 20,
+	})
+	f.srv = httptest.NewServer(f.api)
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fixture) do(t *testing.T, method, path, token, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// pathFor turns a route pattern into a request path with plausible
+// parameters, so that authorization is exercised, not validation.
+func pathFor(pattern string) (method, path, body string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	switch path {
+	case "/api/v1/search", "/api/v1/hits":
+		path += "?q=*&start=30d"
+	case "/api/v1/facets":
+		path += "?q=*&field=who&start=30d"
+	case "/api/v1/ingest":
+		path += "?device=fw"
+		body = "<190>date=2026-01-01 time=00:00:00 logid=\"0000000013\" srcip=10.0.0.1\n"
+	case "/api/v1/tenants":
+		body = `{"name":"charlie"}`
+	case "/api/v1/devices":
+		body = `{"tenant":"alpha","name":"fw2","sources":["192.0.2.77"],"format":"fortigate"}`
+	case "/api/v1/unassigned/assign":
+		body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
+	}
+	return
+}
+
+func TestEveryRouteNeedsAToken(t *testing.T) {
+	f := newFixture(t)
+	for _, p := range f.api.Patterns() {
+		method, path, body := pathFor(p)
+		code, _ := f.do(t, method, path, "", body)
+		want := http.StatusUnauthorized
+		if path == "/healthz" {
+			want = http.StatusOK
+		}
+		if code != want {
+			t.Errorf("%s without token: %d, want %d", p, code, want)
+		}
+		if code, _ := f.do(t, method, path, "skm_not-a-real-token", body); path != "/healthz" && code != http.StatusUnauthorized {
+			t.Errorf("%s with a bad token: %d, want 401", p, code)
+		}
+	}
+}
+
+func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
+	f := newFixture(t)
+	adminOnly := map[string]bool{"POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
+	for _, p := range f.api.Patterns() {
+		method, path, body := pathFor(p)
+		code, out := f.do(t, method, path, f.tokA, body)
+		if adminOnly[p] {
+			if code != http.StatusForbidden {
+				t.Errorf("%s with a tenant token: %d, want 403", p, code)
+			}
+			continue
+		}
+		if code/100 != 2 {
+			t.Errorf("%s with a tenant token: %d %s", p, code, out)
+		}
+		for _, leak := range []string{"bravo-secret", "nobody-secret", "bravo"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("%s with tenant alpha's token returned %q:\n%s", p, leak, out)
+			}
+		}
+		// Naming another tenant gets 404, as for one that does not exist.
+		if strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
+			sep := "&"
+			if !strings.Contains(path, "?") {
+				sep = "?"
+			}
+			if code, out := f.do(t, method, path+sep+"tenant=bravo", f.tokA, body); code != http.StatusNotFound {
+				t.Errorf("%s naming tenant bravo with alpha's token: %d %s, want 404", p, code, out)
+			}
+		}
+	}
+	// Crafted queries that try to reach other tenants.
+	for _, q := range []string{`* or who:bravo-secret`, `_stream:{device="fw"}`, `tenant.id:2`, `* | union (who:bravo-secret)`, `who:in(* | fields who)`} {
+		code, out := f.do(t, "GET", "/api/v1/search?start=30d&q="+urlEncode(q), f.tokA, "")
+		if code == 200 && (strings.Contains(out, "bravo") || strings.Contains(out, "nobody")) {
+			t.Errorf("query %q escaped the tenant scope:\n%s", q, out)
+		}
+	}
+}
+
+func urlEncode(s string) string {
+	r := strings.NewReplacer("%", "%25", " ", "%20", "&", "%26", "+", "%2B", "#", "%23", "|", "%7C", "\"", "%22", "{", "%7B", "}", "%7D")
+	return r.Replace(s)
+}
+
+func TestAdminScopes(t *testing.T) {
+	f := newFixture(t)
+	count := func(path string) int {
+		code, out := f.do(t, "GET", path, f.admin, "")
+		if code != 200 {
+			t.Fatalf("%s: %d %s", path, code, out)
+		}
+		n := 0
+		sc := bufio.NewScanner(strings.NewReader(out))
+		for sc.Scan() {
+			n++
+		}
+		return n
+	}
+	if n := count("/api/v1/search?q=*&start=30d"); n != 9 {
+		t.Errorf("admin sees %d events, want 9 (both tenants and unassigned)", n)
+	}
+	if n := count("/api/v1/search?q=*&start=30d&tenant=bravo"); n != 3 {
+		t.Errorf("admin narrowed to bravo sees %d", n)
+	}
+	if n := count("/api/v1/search?q=*&start=30d&tenant=unassigned"); n != 3 {
+		t.Errorf("admin's unassigned view has %d", n)
+	}
+	if n := count("/api/v1/search?q=" + urlEncode("ログイン") + "&start=30d&tenant=alpha"); n != 3 {
+		t.Errorf("Japanese substring search found %d, want 3", n)
+	}
+	if n := count("/api/v1/search?q=10.9.9.9&start=30d&tenant=alpha"); n != 3 {
+		t.Errorf("IP search found %d, want 3", n)
+	}
+	code, out := f.do(t, "GET", "/api/v1/hits?q=*&start=30d&step=1h", f.admin, "")
+	var hits struct{ Buckets []logstore.Bucket }
+	if code != 200 || json.Unmarshal([]byte(out), &hits) != nil {
+		t.Fatalf("hits: %d %s", code, out)
+	}
+	var total uint64
+	for _, b := range hits.Buckets {
+		total += b.Count
+	}
+	if total != 9 {
+		t.Errorf("hits total %d, want 9", total)
+	}
+	code, out = f.do(t, "GET", "/api/v1/facets?q=*&start=30d&field=who", f.admin, "")
+	if code != 200 || !strings.Contains(out, `"value":"bravo-secret","count":3`) {
+		t.Errorf("facets: %d %s", code, out)
+	}
+}
+
+func TestBadRequestsNameTheProblem(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ method, path, body, want string }{
+		{"GET", "/api/v1/search?q=foo:(", "", "bad_query"},
+		{"GET", "/api/v1/search?start=yesterday", "", "start:"},
+		{"GET", "/api/v1/search?limit=-1", "", "limit:"},
+		{"GET", "/api/v1/hits?step=0s", "", "step:"},
+		{"GET", "/api/v1/facets", "", "field is required"},
+		{"POST", "/api/v1/ingest", "x", "device is required"},
+		{"POST", "/api/v1/ingest?device=nope", "x", `device \"nope\" not found`},
+		{"POST", "/api/v1/ingest?device=fw", "x", `exists in 2 tenants`},
+		{"POST", "/api/v1/tenants", `{"name":"Bad Name!"}`, "name"},
+		{"POST", "/api/v1/tenants", `{"nme":"x"}`, "unknown field"},
+		{"POST", "/api/v1/devices", `{"tenant":"alpha","name":"x","sources":["192.0.2.50"],"format":"nosuch"}`, `format \"nosuch\" is unknown`},
+	} {
+		code, out := f.do(t, tc.method, tc.path, f.admin, tc.body)
+		if code/100 != 4 || !strings.Contains(out, tc.want) || !strings.Contains(out, `"error"`) {
+			t.Errorf("%s %s: %d %s; want a 4xx error mentioning %q", tc.method, tc.path, code, out, tc.want)
+		}
+	}
+}
+
+func TestIngestGzipAndLimits(t *testing.T) {
+	f := newFixture(t)
+	var gz strings.Builder
+	{
+		w := newGzip(&gz)
+		io.WriteString(w, "line one\nline two\r\n\nline three")
+		w.Close()
+	}
+	code, out := f.do(t, "POST", "/api/v1/ingest?device=fw&tenant=alpha", f.admin, gz.String())
+	if code != 200 || !strings.Contains(out, `"accepted":3`) {
+		t.Fatalf("gzip ingest: %d %s", code, out)
+	}
+	code, out = f.do(t, "POST", "/api/v1/ingest?device=fw", f.tokA, strings.Repeat("x", 2<<20))
+	if code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("oversized body: %d %s", code, out)
+	}
+}
