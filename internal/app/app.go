@@ -329,7 +329,9 @@ func retentionLoop(ctx context.Context, st *state.Store, store logstore.Store, l
 // they are spooled again as the device's (so they are parsed with its
 // format, zone and charset) and then removed from the holding area.
 func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, st *state.Store, source string, dev state.Device) (int, error) {
-	filter := fmt.Sprintf("%q:=%q", logstore.FieldSource, strings.ToLower(source))
+	// The source may be an address or a hostname from syslog headers.
+	src := strings.ToLower(source)
+	filter := fmt.Sprintf("(%q:=%q or %q:=%q)", logstore.FieldSource, src, "log.syslog.hostname", src)
 	var lines [][]byte
 	moved := 0
 	flush := func() error {
@@ -363,5 +365,8 @@ func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, 
 	if err := store.Delete(ctx, []uint32{0}, filter, time.Time{}); err != nil {
 		return moved, err
 	}
-	return moved, st.ClearUnassigned(ctx, source)
+	if err := st.ClearUnassigned(ctx, src); err != nil && !errors.Is(err, state.ErrNotFound) {
+		return moved, err
+	}
+	return moved, nil
 }

@@ -129,13 +129,16 @@ func (r *Registry) ByName(tenant uint32, name string) (Device, bool) {
 	return d.Device, true
 }
 
-// lookup finds the device for a syslog line: by sender address, then by
-// the header's hostname, then by a FortiGate devid in the payload.
+// lookup finds the device for a syslog line, most specific first: a
+// FortiGate devid in the payload, then the header's hostname, then the
+// sender address (which a relay shares among many devices).
 func (r *Registry) lookup(source string, hostname string, msg []byte) *resolved {
 	t := r.t.Load()
-	if ip, err := netip.ParseAddr(source); err == nil {
-		if d, ok := t.byIP[ip.Unmap()]; ok {
-			return d
+	if len(t.byDevID) > 0 {
+		if id := devID(msg); id != "" {
+			if d, ok := t.byDevID[id]; ok {
+				return d
+			}
 		}
 	}
 	if hostname != "" {
@@ -148,11 +151,9 @@ func (r *Registry) lookup(source string, hostname string, msg []byte) *resolved 
 			}
 		}
 	}
-	if len(t.byDevID) > 0 {
-		if id := devID(msg); id != "" {
-			if d, ok := t.byDevID[id]; ok {
-				return d
-			}
+	if ip, err := netip.ParseAddr(source); err == nil {
+		if d, ok := t.byIP[ip.Unmap()]; ok {
+			return d
 		}
 	}
 	return nil
