@@ -119,7 +119,9 @@ type mark struct {
 	cum int64
 }
 
-const markGap = 64 << 10
+// markGap is the distance between marks: at most 64 KiB, and small
+// against MaxBytes so that commits of a small spool release space.
+func (o *Options) markGap() int64 { return max(1, min(64<<10, o.MaxBytes/256)) }
 
 type segment struct {
 	first uint64 // seq of its first record
@@ -309,6 +311,11 @@ func (s *Spool) append(recs []Record) (uint64, error) {
 		s.segs[len(s.segs)-1].size = s.size
 		s.pending += int64(len(s.buf))
 		s.appended += int64(len(s.buf))
+		if n := len(s.marks); n >= 2 && s.appended-s.marks[n-2].cum < s.opts.markGap() {
+			s.marks[n-1] = mark{seq: r.Seq, cum: s.appended}
+		} else {
+			s.marks = append(s.marks, mark{seq: r.Seq, cum: s.appended})
+		}
 		if s.size >= s.opts.SegmentBytes {
 			if err := s.openSegmentLocked(); err != nil {
 				return 0, err
@@ -319,11 +326,6 @@ func (s *Spool) append(recs []Record) (uint64, error) {
 		return 0, fmt.Errorf("write spool: %w", err)
 	}
 	s.written = s.nextSeq - 1
-	if n := len(s.marks); n >= 2 && s.appended-s.marks[n-2].cum < markGap {
-		s.marks[n-1] = mark{seq: s.written, cum: s.appended}
-	} else {
-		s.marks = append(s.marks, mark{seq: s.written, cum: s.appended})
-	}
 	s.cond.Broadcast()
 	return s.written, nil
 }
