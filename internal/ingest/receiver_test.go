@@ -53,7 +53,7 @@ func TestTCPBackpressure(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- r.ServeStream(ctx, "tcp", "tcp", ln) }()
 
-	const lines = 2000 // ~200 KB: three times the spool
+	const lines = 100000 // ~10 MB: far more than the spool and the kernel socket buffers hold
 	c, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
