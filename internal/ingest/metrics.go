@@ -14,6 +14,7 @@ type Metrics struct {
 	StoreErrors *metrics.Counter
 	Truncated   *metrics.Counter
 	dropped     map[string]*metrics.Counter
+	refused     map[string]*metrics.Counter
 }
 
 // Drop reasons.
@@ -35,6 +36,7 @@ func NewMetrics(set *metrics.Set) *Metrics {
 		StoreErrors: set.NewCounter("sekimori_store_errors_total"),
 		Truncated:   set.NewCounter("sekimori_lines_truncated_total"),
 		dropped:     map[string]*metrics.Counter{},
+		refused:     map[string]*metrics.Counter{},
 	}
 	for _, t := range []string{"udp", "tcp", "tls", "http", "import"} {
 		m.Received[t] = set.NewCounter(`sekimori_lines_received_total{transport="` + t + `"}`)
@@ -42,8 +44,15 @@ func NewMetrics(set *metrics.Set) *Metrics {
 	for _, r := range []string{DropUDPQueueFull, DropSpoolFull, DropDiskFull} {
 		m.dropped[r] = set.NewCounter(`sekimori_lines_dropped_total{reason="` + r + `"}`)
 	}
+	for _, r := range []string{DropSpoolFull, DropDiskFull} {
+		m.refused[r] = set.NewCounter(`sekimori_lines_refused_total{reason="` + r + `"}`)
+	}
 	return m
 }
 
-// Dropped counts n lines refused or dropped for reason.
+// Dropped counts n lines lost for reason (UDP only: nothing else drops).
 func (m *Metrics) Dropped(reason string, n int) { m.dropped[reason].Add(n) }
+
+// Refused counts n lines pushed back to the sender (HTTP 503, paused TCP
+// reads, which count once per pause) for reason.
+func (m *Metrics) Refused(reason string, n int) { m.refused[reason].Add(n) }

@@ -83,9 +83,11 @@ func (r *Receiver) diskOK() bool {
 // Append spools lines received through transport and waits until they are
 // durable when sync is set. It fails with spool.ErrFull or ErrDiskFull
 // without storing anything.
+//
+// Append counts nothing as dropped: the caller decides whether a refusal
+// loses lines (UDP) or is pushed back to the sender (TCP, HTTP).
 func (r *Receiver) Append(transport string, recs []spool.Record, sync bool) error {
 	if !r.diskOK() {
-		r.m.Dropped(DropDiskFull, len(recs))
 		return ErrDiskFull
 	}
 	for i := range recs {
@@ -100,15 +102,24 @@ func (r *Receiver) Append(transport string, recs []spool.Record, sync bool) erro
 	} else {
 		err = r.sp.AppendAsync(recs)
 	}
-	if errors.Is(err, spool.ErrFull) {
-		r.m.Dropped(DropSpoolFull, len(recs))
-		return err
-	}
 	if err != nil {
 		return err
 	}
 	r.m.Received[transport].Add(len(recs))
 	return nil
+}
+
+// refused counts lines refused with err for reason-specific metrics.
+func (r *Receiver) refused(err error, n int, drop bool) {
+	reason := DropSpoolFull
+	if errors.Is(err, ErrDiskFull) {
+		reason = DropDiskFull
+	}
+	if drop {
+		r.m.Dropped(reason, n)
+	} else {
+		r.m.Refused(reason, n)
+	}
 }
 
 // AppendDevice spools lines pushed for a known device (HTTP ingest,
@@ -120,7 +131,11 @@ func (r *Receiver) AppendDevice(transport string, deviceID int64, source string,
 	for i, l := range lines {
 		recs[i] = spool.Record{Received: now, Source: source, Hint: hint, Line: l}
 	}
-	return r.Append(transport, recs, true)
+	err := r.Append(transport, recs, true)
+	if err != nil {
+		r.refused(err, len(recs), false)
+	}
+	return err
 }
 
 // ServeUDP reads datagrams from conn until ctx is done. Reading never waits
@@ -153,8 +168,10 @@ func (r *Receiver) ServeUDP(ctx context.Context, name string, conn net.PacketCon
 					break more
 				}
 			}
-			// A refusal has been counted; UDP has no way to push back.
-			_ = r.Append("udp", batch, false)
+			// UDP has no way to push back: a refusal loses the lines.
+			if err := r.Append("udp", batch, false); err != nil {
+				r.refused(err, len(batch), true)
+			}
 		}
 	}()
 	stop := context.AfterFunc(ctx, func() { conn.SetReadDeadline(time.Now()) })
@@ -246,18 +263,23 @@ func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.
 		return c.Read(p)
 	}), r.maxLine)
 	flush = func() bool {
+		wait := 2 * time.Millisecond
 		for len(batch) > 0 {
 			err := r.Append(transport, batch, false)
 			if err == nil {
 				break
+			}
+			if wait == 2*time.Millisecond {
+				r.refused(err, len(batch), false)
 			}
 			// Full spool or disk: stop reading (the sender's TCP window
 			// fills) and retry, never discarding what was read.
 			select {
 			case <-ctx.Done():
 				return false
-			case <-time.After(200 * time.Millisecond):
+			case <-time.After(wait):
 			}
+			wait = min(2*wait, 200*time.Millisecond)
 		}
 		batch = batch[:0]
 		return true

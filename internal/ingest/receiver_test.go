@@ -35,8 +35,11 @@ func TestDiskGuardRefuses(t *testing.T) {
 	if st := sp.Stats(); st.Written != 0 {
 		t.Fatalf("refused line was written: %+v", st)
 	}
-	if got := m.dropped[DropDiskFull].Get(); got != 1 {
-		t.Fatalf("disk_full drops = %d", got)
+	if got := m.refused[DropDiskFull].Get(); got != 1 {
+		t.Fatalf("disk_full refusals = %d", got)
+	}
+	if got := m.dropped[DropDiskFull].Get(); got != 0 {
+		t.Fatalf("a refused HTTP line is not dropped, but counted %d", got)
 	}
 }
 
@@ -102,7 +105,8 @@ func TestTCPBackpressure(t *testing.T) {
 			t.Fatal(err)
 		}
 		if rec == nil {
-			time.Sleep(5 * time.Millisecond)
+			sp.Commit(uint64(got)) // like the pipeline: commit after a batch
+			time.Sleep(time.Millisecond)
 			continue
 		}
 		want := fmt.Sprintf("line %05d ", got)
@@ -110,7 +114,6 @@ func TestTCPBackpressure(t *testing.T) {
 			t.Fatalf("line %d: got %q", got, rec.Line[:12])
 		}
 		got++
-		sp.Commit(rec.Seq)
 	}
 	if err := <-sent; err != nil {
 		t.Fatalf("sender: %v", err)
