@@ -302,20 +302,13 @@ func pollDevices(ctx context.Context, st *state.Store, reg *ingest.Registry, log
 	}
 }
 
-// retentionLoop deletes each tenant's events older than its retention,
-// hourly.
+// retentionLoop applies each tenant's retention hourly.
 func retentionLoop(ctx context.Context, st *state.Store, store logstore.Store, log *slog.Logger) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		ts, err := st.ListTenants(ctx)
-		if err == nil {
-			for _, tn := range ts {
-				cut := time.Now().Add(-time.Duration(tn.RetentionDays) * 24 * time.Hour)
-				if err := store.Delete(ctx, []uint32{tn.ID}, "*", cut); err != nil {
-					log.Error("apply retention", "tenant", tn.Name, "err", err)
-				}
-			}
+		if err := applyRetention(ctx, st, store, time.Now()); err != nil {
+			log.Error("apply retention", "err", err)
 		}
 		select {
 		case <-ctx.Done():
@@ -323,6 +316,29 @@ func retentionLoop(ctx context.Context, st *state.Store, store logstore.Store, l
 		case <-t.C:
 		}
 	}
+}
+
+// applyRetention starts deleting each tenant's events older than its
+// retention. The unassigned area keeps the longest retention of any tenant,
+// so that nothing is lost before an admin can re-assign it.
+func applyRetention(ctx context.Context, st *state.Store, store logstore.Store, now time.Time) error {
+	ts, err := st.ListTenants(ctx)
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	longest := state.DefaultRetentionDays
+	var errs []error
+	for _, tn := range ts {
+		longest = max(longest, tn.RetentionDays)
+		cut := now.Add(-time.Duration(tn.RetentionDays) * 24 * time.Hour)
+		if err := store.Delete(ctx, []uint32{tn.ID}, "*", cut); err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", tn.Name, err))
+		}
+	}
+	if err := store.Delete(ctx, []uint32{0}, "*", now.Add(-time.Duration(longest)*24*time.Hour)); err != nil {
+		errs = append(errs, fmt.Errorf("unassigned: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // reassign moves the lines held for an unassigned source into a device:
