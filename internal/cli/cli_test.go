@@ -1,0 +1,146 @@
+package cli
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/app"
+	"github.com/sekimori/sekimori/internal/config"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), Env{Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return env[k] }}, args)
+	return out.String(), errb.String(), code
+}
+
+func TestConfigCheck(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("http:\n  listen: nowhere\nsyslog:\n  udp:\n    listen: 0.0.0.0:514\n    time_zone: Nowhere/Land\n"), 0o600)
+	out, errs, code := runCLI(t, nil, "config", "check", bad)
+	if code != 1 || !strings.Contains(out, bad+":2:11: http.listen") || !strings.Contains(out, bad+":6:16: syslog.udp.time_zone") || !strings.Contains(errs, "2 problem(s)") {
+		t.Fatalf("code %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte("syslog:\n  udp:\n    listen: 0.0.0.0:514\n"), 0o600)
+	if out, _, code := runCLI(t, nil, "config", "check", good); code != 0 || !strings.Contains(out, "ok") {
+		t.Fatalf("good config: %d %s", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"nosuch"},
+		{"token", "create", "--role", "wizard"},
+		{"token", "create", "--role", "tenant"},
+		{"device", "add", "--tenant", "x"},
+		{"search"},
+		{"import", "f.log"},
+		{"serve", "--http", "localhost"},
+	} {
+		_, errs, code := runCLI(t, nil, args...)
+		if code == 0 || errs == "" {
+			t.Errorf("%v: exit %d, stderr %q; want a failure with a message", args, code, errs)
+		}
+	}
+}
+
+// TestAdminImportSearch drives the CLI like an operator: tenant, device and
+// token commands on the data directory of a running server, then import of
+// a plain and a gzipped file, then search in every output format.
+func TestAdminImportSearch(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	cfg := &config.Config{Data: data}
+	cfg.HTTP.Listen = "127.0.0.1:0"
+	cfg.Store.MinFreeDisk = 1 << 20
+	cfg.Defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan app.Addrs, 1)
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx, cfg, slog.New(slog.DiscardHandler), func(a app.Addrs) { ready <- a }) }()
+	var addrs app.Addrs
+	select {
+	case addrs = <-ready:
+	case err := <-done:
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	mustRun := func(env map[string]string, args ...string) string {
+		t.Helper()
+		out, errs, code := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("sekimori %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+		return out
+	}
+	mustRun(nil, "tenant", "create", "acme", "--data", data, "--retention-days", "30")
+	mustRun(nil, "device", "add", "--data", data, "--tenant", "acme", "--name", "fg1", "--source", "192.0.2.10,fw-hq", "--format", "fortigate")
+	token := strings.TrimSpace(mustRun(nil, "token", "create", "--data", data, "--role", "admin"))
+	if !strings.HasPrefix(token, "skm_") {
+		t.Fatalf("token %q", token)
+	}
+	if out := mustRun(nil, "device", "list", "--data", data); !strings.Contains(out, "fg1") || !strings.Contains(out, "fw-hq") {
+		t.Fatalf("device list:\n%s", out)
+	}
+	env := map[string]string{"SEKIMORI_SERVER": "http://" + addrs.HTTP, "SEKIMORI_TOKEN": token}
+
+	plain := filepath.Join(dir, "a.log")
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf(`<189>date=2026-11-0%d time=09:00:%02d devname="HQ" devid="FG1" logid="0000000013" type="traffic" srcip=10.0.0.%d dstip=198.51.100.1 dstport=443 action="accept" msg="取引先ログイン %d"`, 1+i%3, i, i, i))
+	}
+	os.WriteFile(plain, []byte(strings.Join(lines[:30], "\n")+"\n"), 0o600)
+	gz := filepath.Join(dir, "b.log.gz")
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	io.WriteString(zw, strings.Join(lines[30:], "\r\n"))
+	zw.Close()
+	os.WriteFile(gz, buf.Bytes(), 0o600)
+	if out := mustRun(env, "import", plain, gz, "--device", "fg1", "--progress=false"); !strings.Contains(out, "imported 50 lines from 2 file(s)") {
+		t.Fatalf("import: %s", out)
+	}
+
+	var out string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out = mustRun(env, "search", "ログイン", "--since", "3650d", "--limit", "0", "-o", "csv")
+		if strings.Count(out, "\n") == 51 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 51 {
+		t.Fatalf("csv: %d records, err %v\n%s", len(recs), err, out)
+	}
+	if recs[0][0] != "_time" || recs[0][1] != "_msg" {
+		t.Fatalf("csv header %v", recs[0])
+	}
+	if out := mustRun(env, "search", "10.0.0.7", "--since", "3650d"); !strings.Contains(out, "fg1") || strings.Count(out, "\n") != 2 {
+		t.Fatalf("table search for an IP:\n%s", out)
+	}
+	if out := mustRun(env, "search", "srcip:=10.0.0.7", "--since", "3650d", "-o", "json"); !strings.Contains(out, `"logid":"0000000013"`) {
+		t.Fatalf("json search:\n%s", out)
+	}
+	if _, errs, code := runCLI(t, map[string]string{"SEKIMORI_SERVER": "http://" + addrs.HTTP, "SEKIMORI_TOKEN": "skm_wrong"}, "search", "*"); code != 1 || !strings.Contains(errs, "401") {
+		t.Fatalf("bad token: %d %s", code, errs)
+	}
+}
