@@ -34,15 +34,37 @@ func Rewrite(q string) string {
 	filter, pipes := splitPipes(q)
 	var b strings.Builder
 	i := 0
+	afterField := false // the previous token was "name:", so this one is its value
 	for i < len(filter) {
 		c := filter[i]
-		if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == ')' {
+		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
 			b.WriteByte(c)
 			i++
 			continue
 		}
+		if c == '(' || c == ')' {
+			b.WriteByte(c)
+			i++
+			afterField = false
+			continue
+		}
+		if c == '#' { // a LogsQL comment runs to the end of the line
+			j := strings.IndexByte(filter[i:], '\n')
+			if j < 0 {
+				j = len(filter) - i
+			}
+			b.WriteString(filter[i : i+j])
+			i += j
+			continue
+		}
 		j := tokenEnd(filter, i)
-		b.WriteString(rewriteToken(filter[i:j]))
+		tok := filter[i:j]
+		if afterField {
+			b.WriteString(tok)
+		} else {
+			b.WriteString(rewriteToken(tok))
+		}
+		afterField = strings.HasSuffix(tok, ":")
 		i = j
 	}
 	return b.String() + pipes
@@ -103,13 +125,13 @@ func tokenEnd(s string, i int) int {
 				continue
 			}
 			return i
-		case ' ', '\t', '\n', '\r':
+		case ' ', '\t', '\n', '\r', '#':
 			if depth == 0 {
 				return i
 			}
 		}
 	}
-	return i
+	return min(i, len(s)) // a trailing backslash inside quotes skips past the end
 }
 
 func rewriteToken(tok string) string {
