@@ -108,7 +108,8 @@ func (e *Embedded) Add(evs []*event.Event) error {
 			logstorage.Field{Name: FieldParseError, Value: ev.ParseError},
 		)
 		if ev.Device != "" {
-			fields = append(fields, logstorage.Field{Name: FieldSource + ".ip", Value: ev.Source})
+			// Not a stream field for devices (one stream per device), but kept.
+			fields = append(fields, logstorage.Field{Name: FieldSource, Value: ev.Source})
 		}
 		for _, f := range ev.Fields {
 			if f.Name == "" || f.Name[0] == '_' {

@@ -81,7 +81,7 @@ func runSuite(t *testing.T, s Store) {
 		for _, f := range r {
 			got[f.Name] = f.Value
 		}
-		for k, v := range map[string]string{"logid": "0000000013", FieldDevice: "fw1", FieldSeq: "138", FieldTenant: "1", FieldFormat: "fortigate", "source.ip": "10.0.1.38"} {
+		for k, v := range map[string]string{"logid": "0000000013", FieldDevice: "fw1", FieldSeq: "138", FieldTenant: "1", FieldFormat: "fortigate", "source.ip": "10.0.1.38", FieldSource: "192.0.2.1"} {
 			if got[k] != v {
 				t.Errorf("field %s = %q, want %q", k, got[k], v)
 			}
