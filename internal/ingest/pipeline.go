@@ -197,23 +197,29 @@ func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, erro
 	return seqs, nil
 }
 
-// process parses recs in parallel, stores them, and notes the write for a
-// later spool commit. A store refusal (disk full) is retried until it
-// succeeds or ctx ends: records stay in the spool meanwhile.
+// process parses and stores recs, split over the workers (each parses its
+// share and writes it to the store, so both run on every core), then notes
+// the write for a later spool commit. A store refusal (disk full) is
+// retried until it succeeds or ctx ends: records stay in the spool
+// meanwhile.
 func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record) error {
-	evs := w.parse(recs)
-	for {
-		err := p.store.Add(evs)
-		if err == nil {
-			break
+	evs := w.run(recs, func(chunk []*event.Event) {
+		for {
+			err := p.store.Add(chunk)
+			if err == nil {
+				return
+			}
+			p.m.StoreErrors.Inc()
+			p.opts.Logger.Error("store refused events; keeping them in the spool", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
 		}
-		p.m.StoreErrors.Inc()
-		p.opts.Logger.Error("store refused events; keeping them in the spool", "err", err)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(time.Second):
-		}
+	})
+	if ctx.Err() != nil {
+		return nil // not stored: the records stay uncommitted and are replayed
 	}
 	p.m.Stored.Add(len(evs))
 	var unassigned map[string]*Unassigned
@@ -290,7 +296,10 @@ func newWorkers(p *Pipeline) *workers {
 	return w
 }
 
-func (w *workers) parse(recs []spool.Record) []*event.Event {
+// run builds events from recs in parallel and hands each worker's share to
+// store, in the worker's goroutine. The returned events are valid until the
+// next call.
+func (w *workers) run(recs []spool.Record, store func([]*event.Event)) []*event.Event {
 	if cap(w.evs) < len(recs) {
 		w.evs = make([]event.Event, len(recs))
 		w.ptr = make([]*event.Event, len(recs))
@@ -313,6 +322,7 @@ func (w *workers) parse(recs []spool.Record) []*event.Event {
 				w.p.build(&recs[i], ev, w.dec[k])
 				w.ptr[i] = ev
 			}
+			store(w.ptr[lo:hi])
 		}()
 	}
 	wg.Wait()
