@@ -35,6 +35,8 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"TokenExpiryAndRevocation", testTokenExpiryAndRevocation},
 		{"Unassigned", testUnassigned},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"Alerts", testAlerts},
+		{"AlertWorkflow", testAlertWorkflow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
