@@ -81,6 +81,9 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/tenants", true, s.createTenant},
 		{"GET /api/v1/devices", false, s.listDevices},
 		{"POST /api/v1/devices", true, s.addDevice},
+		{"GET /api/v1/alerts", false, s.listAlerts},
+		{"GET /api/v1/alerts/{id}", false, s.getAlert},
+		{"POST /api/v1/alerts/{id}/status", false, s.setAlertStatus},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}
@@ -218,6 +221,9 @@ func parseTime(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not RFC 3339, unix seconds or a duration like 24h", s)
 }
+
+// timeNow is the clock for relative times.
+var timeNow = time.Now
 
 // ParseDuration is time.ParseDuration plus a "d" (day) unit.
 func ParseDuration(s string) (time.Duration, error) {

@@ -77,6 +77,14 @@ func newFixture(t *testing.T) *fixture {
 				Fields: []event.Field{{Name: "source.ip", Value: "10.9.9.9"}, {Name: "who", Value: name}}})
 		}
 	}
+	var ms []state.Match
+	for i, tn := range []uint32{f.tenantA.ID, f.tenantB.ID} {
+		name := []string{"alpha-secret", "bravo-secret"}[i]
+		ms = append(ms, state.Match{TenantID: tn, GroupKey: name, Kind: "native", RuleID: "fortigate:ips:1", RuleName: name, Severity: "high", Device: "fw", Time: now, Seq: uint64(i + 1)})
+	}
+	if err := st.RecordMatches(ctx, ms); err != nil {
+		t.Fatal(err)
+	}
 	if err := logs.Add(evs); err != nil {
 		t.Fatal(err)
 	}
@@ -134,6 +142,11 @@ func pathFor(pattern string) (method, path, body string) {
 		body = `{"name":"charlie"}`
 	case "/api/v1/devices":
 		body = `{"tenant":"alpha","name":"fw2","sources":["192.0.2.77"],"format":"fortigate"}`
+	case "/api/v1/alerts/{id}":
+		path = "/api/v1/alerts/1"
+	case "/api/v1/alerts/{id}/status":
+		path = "/api/v1/alerts/1/status"
+		body = `{"status":"acknowledged"}`
 	case "/api/v1/unassigned/assign":
 		body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
 	}
@@ -179,7 +192,7 @@ func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 			}
 		}
 		// Naming another tenant gets 404, as for one that does not exist.
-		if strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
+		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
 			sep := "&"
 			if !strings.Contains(path, "?") {
 				sep = "?"
@@ -195,6 +208,42 @@ func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 		if code == 200 && (strings.Contains(out, "bravo") || strings.Contains(out, "nobody")) {
 			t.Errorf("query %q escaped the tenant scope:\n%s", q, out)
 		}
+	}
+}
+
+func TestAlertsScopeAndWorkflow(t *testing.T) {
+	f := newFixture(t)
+	// Alert 1 is alpha's, alert 2 bravo's (recorded in that order).
+	code, out := f.do(t, "GET", "/api/v1/alerts", f.tokA, "")
+	if code != 200 || !strings.Contains(out, "alpha-secret") || strings.Contains(out, "bravo") {
+		t.Fatalf("alpha's alerts: %d %s", code, out)
+	}
+	for _, path := range []string{"/api/v1/alerts/2", "/api/v1/alerts/999"} {
+		if code, out := f.do(t, "GET", path, f.tokA, ""); code != 404 {
+			t.Errorf("%s with alpha's token: %d %s, want 404", path, code, out)
+		}
+	}
+	if code, _ := f.do(t, "POST", "/api/v1/alerts/2/status", f.tokA, `{"status":"closed","reason":"x"}`); code != 404 {
+		t.Errorf("alpha closing bravo's alert: %d, want 404", code)
+	}
+	if code, out := f.do(t, "POST", "/api/v1/alerts/1/status", f.tokA, `{"status":"closed"}`); code != 400 || !strings.Contains(out, "reason") {
+		t.Errorf("closing without a reason: %d %s", code, out)
+	}
+	if code, out := f.do(t, "POST", "/api/v1/alerts/1/status", f.tokA, `{"status":"closed","reason":"customer's own scanner"}`); code != 200 || !strings.Contains(out, `"status":"closed"`) {
+		t.Fatalf("close: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/alerts/1", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `"to":"closed"`) || !strings.Contains(out, `"actor":"token:`) || !strings.Contains(out, `"seq":1`) {
+		t.Errorf("alert detail: %d %s", code, out)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/alerts?status=open", f.admin, ""); code != 200 || strings.Contains(out, "alpha-secret") || !strings.Contains(out, "bravo-secret") {
+		t.Errorf("admin open alerts: %d %s", code, out)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/alerts?limit=1", f.admin, ""); code != 200 || !strings.Contains(out, `"next_before":2`) {
+		t.Errorf("paging: %d %s", code, out)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/alerts?severity=severe", f.admin, ""); code != 400 || !strings.Contains(out, "severity") {
+		t.Errorf("bad filter: %d %s", code, out)
 	}
 }
 

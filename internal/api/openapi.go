@@ -45,6 +45,13 @@ const openapiDoc = `{
       "post": {"summary": "create a tenant (admin)", "responses": {"201": {"description": "created"}, "409": {"description": "exists"}}}},
     "/api/v1/devices": {"get": {"summary": "devices visible to the token", "responses": {"200": {"description": "list"}}},
       "post": {"summary": "register a device (admin)", "responses": {"201": {"description": "created"}, "409": {"description": "name, source or devid taken"}}}},
+    "/api/v1/alerts": {"get": {"summary": "alerts in the token's tenants, newest first",
+      "parameters": [{"name": "status", "in": "query", "schema": {"enum": ["new", "acknowledged", "closed", "open"]}}, {"name": "severity", "in": "query", "description": "minimum severity", "schema": {"enum": ["informational", "low", "medium", "high", "critical"]}},
+        {"name": "rule", "in": "query", "schema": {"type": "string"}}, {"name": "device", "in": "query", "schema": {"type": "string"}}, {"name": "since", "in": "query", "schema": {"type": "string"}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 100}}, {"name": "before", "in": "query", "description": "paging: next_before of the previous page", "schema": {"type": "integer"}}, {"$ref": "#/components/parameters/tenant"}],
+      "responses": {"200": {"description": "{alerts: [...], next_before}"}}}},
+    "/api/v1/alerts/{id}": {"get": {"summary": "one alert with its event references (tenant.id + ingest.seq) and status history", "responses": {"200": {"description": "{alert, events, history}"}, "404": {"description": "no such alert in scope"}}}},
+    "/api/v1/alerts/{id}/status": {"post": {"summary": "change status: {status: new|acknowledged|closed, reason}; closing needs a reason", "responses": {"200": {"description": "the alert"}, "404": {"description": "no such alert in scope"}}}},
     "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
     "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
   }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/sekimori/sekimori/internal/api"
 	"github.com/sekimori/sekimori/internal/config"
+	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
@@ -101,9 +102,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		}
 		zones[name] = loc
 	}
+	detector := detect.New(st, nil)
 	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
-		Zones:  zones,
-		Logger: log,
+		Zones:    zones,
+		Logger:   log,
+		OnStored: detector.Events,
 		Tenants: func(ctx context.Context) ([]uint32, error) {
 			ts, err := st.ListTenants(ctx)
 			ids := make([]uint32, len(ts))

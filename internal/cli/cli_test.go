@@ -57,12 +57,9 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestAdminImportSearch drives the CLI like an operator: tenant, device and
-// token commands on the data directory of a running server, then import of
-// a plain and a gzipped file, then search in every output format.
-func TestAdminImportSearch(t *testing.T) {
-	dir := t.TempDir()
-	data := filepath.Join(dir, "data")
+// startServer runs the whole server in-process on a free port.
+func startServer(t *testing.T, data string) app.Addrs {
+	t.Helper()
 	cfg := &config.Config{Data: data}
 	cfg.HTTP.Listen = "127.0.0.1:0"
 	cfg.Store.MinFreeDisk = 1 << 20
@@ -77,12 +74,22 @@ func TestAdminImportSearch(t *testing.T) {
 	case err := <-done:
 		t.Fatal(err)
 	}
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
-	}()
+	})
+	return addrs
+}
+
+// TestAdminImportSearch drives the CLI like an operator: tenant, device and
+// token commands on the data directory of a running server, then import of
+// a plain and a gzipped file, then search in every output format.
+func TestAdminImportSearch(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addrs := startServer(t, data)
 	mustRun := func(env map[string]string, args ...string) string {
 		t.Helper()
 		out, errs, code := runCLI(t, env, args...)
@@ -142,5 +149,59 @@ func TestAdminImportSearch(t *testing.T) {
 	}
 	if _, errs, code := runCLI(t, map[string]string{"SEKIMORI_SERVER": "http://" + addrs.HTTP, "SEKIMORI_TOKEN": "skm_wrong"}, "search", "*"); code != 1 || !strings.Contains(errs, "401") {
 		t.Fatalf("bad token: %d %s", code, errs)
+	}
+}
+
+// TestNativeAlerts: FortiGate IPS lines become one grouped alert that the
+// CLI lists, acknowledges and closes.
+func TestNativeAlerts(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addrs := startServer(t, data)
+	run := func(env map[string]string, args ...string) string {
+		t.Helper()
+		out, errs, code := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("sekimori %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+		}
+		return out
+	}
+	run(nil, "tenant", "create", "acme", "--data", data)
+	run(nil, "device", "add", "--data", data, "--tenant", "acme", "--name", "fg1", "--source", "192.0.2.10", "--format", "fortigate")
+	token := strings.TrimSpace(run(nil, "token", "create", "--data", data, "--role", "tenant", "--tenant", "acme"))
+	env := map[string]string{"SEKIMORI_SERVER": "http://" + addrs.HTTP, "SEKIMORI_TOKEN": token}
+	f := filepath.Join(dir, "ips.log")
+	var lines []string
+	for i := range 5 { // a burst from two attackers against one host
+		lines = append(lines, fmt.Sprintf(`date=2026-11-01 time=10:00:0%d devname="FG" logid="0419016384" type="utm" subtype="ips" severity="high" srcip=203.0.113.%d dstip=10.0.0.5 dstport=443 action="dropped" attack="Apache.Log4j.Error.Log.Remote.Code.Execution" attackid=51006`, i, 1+i%2))
+	}
+	lines = append(lines, `date=2026-11-01 time=10:00:09 logid="0000000013" type="traffic" subtype="forward" srcip=10.0.0.5 dstip=198.51.100.1 action="accept"`)
+	os.WriteFile(f, []byte(strings.Join(lines, "\n")), 0o600)
+	run(env, "import", f, "--device", "fg1", "--progress=false")
+	var out string
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out = run(env, "alerts", "-o", "json")
+		if strings.Contains(out, `"event_count":5`) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if strings.Count(out, `"rule_id"`) != 1 || !strings.Contains(out, `"rule_id":"fortigate:ips:51006"`) || !strings.Contains(out, `"event_count":5`) || !strings.Contains(out, `"target_ip":"10.0.0.5"`) {
+		t.Fatalf("want one alert counting 5 events:\n%s", out)
+	}
+	if out := run(env, "alerts"); !strings.Contains(out, "Apache.Log4j") || !strings.Contains(out, "high") {
+		t.Fatalf("table:\n%s", out)
+	}
+	run(env, "alerts", "ack", "1")
+	if _, errs, code := runCLI(t, env, "alerts", "close", "1"); code != 2 || !strings.Contains(errs, "--reason") {
+		t.Fatalf("close without reason: %d %s", code, errs)
+	}
+	run(env, "alerts", "close", "1", "--reason", "blocked by IPS; host patched")
+	if out := run(env, "alerts", "show", "1"); !strings.Contains(out, `"status":"closed"`) || !strings.Contains(out, `"from":"acknowledged"`) {
+		t.Fatalf("show:\n%s", out)
+	}
+	if out := run(env, "alerts"); strings.Contains(out, "Apache.Log4j") {
+		t.Fatalf("closed alert still listed as open:\n%s", out)
 	}
 }

@@ -5,16 +5,17 @@ import "github.com/VictoriaMetrics/metrics"
 // Metrics are the ingest counters exported at /metrics. Safe for
 // concurrent use.
 type Metrics struct {
-	set         *metrics.Set
-	Received    map[string]*metrics.Counter // by transport
-	Parsed      *metrics.Counter
-	ParseFailed *metrics.Counter
-	Stored      *metrics.Counter
-	Replayed    *metrics.Counter
-	StoreErrors *metrics.Counter
-	Truncated   *metrics.Counter
-	dropped     map[string]*metrics.Counter
-	refused     map[string]*metrics.Counter
+	set          *metrics.Set
+	Received     map[string]*metrics.Counter // by transport
+	Parsed       *metrics.Counter
+	ParseFailed  *metrics.Counter
+	Stored       *metrics.Counter
+	Replayed     *metrics.Counter
+	StoreErrors  *metrics.Counter
+	DetectErrors *metrics.Counter
+	Truncated    *metrics.Counter
+	dropped      map[string]*metrics.Counter
+	refused      map[string]*metrics.Counter
 }
 
 // Drop reasons.
@@ -27,16 +28,17 @@ const (
 // NewMetrics registers the ingest metrics in set.
 func NewMetrics(set *metrics.Set) *Metrics {
 	m := &Metrics{
-		set:         set,
-		Received:    map[string]*metrics.Counter{},
-		Parsed:      set.NewCounter("sekimori_lines_parsed_total"),
-		ParseFailed: set.NewCounter("sekimori_lines_parse_failed_total"),
-		Stored:      set.NewCounter("sekimori_lines_stored_total"),
-		Replayed:    set.NewCounter(`sekimori_spool_replay_skipped_total`),
-		StoreErrors: set.NewCounter("sekimori_store_errors_total"),
-		Truncated:   set.NewCounter("sekimori_lines_truncated_total"),
-		dropped:     map[string]*metrics.Counter{},
-		refused:     map[string]*metrics.Counter{},
+		set:          set,
+		Received:     map[string]*metrics.Counter{},
+		Parsed:       set.NewCounter("sekimori_lines_parsed_total"),
+		ParseFailed:  set.NewCounter("sekimori_lines_parse_failed_total"),
+		Stored:       set.NewCounter("sekimori_lines_stored_total"),
+		Replayed:     set.NewCounter(`sekimori_spool_replay_skipped_total`),
+		StoreErrors:  set.NewCounter("sekimori_store_errors_total"),
+		DetectErrors: set.NewCounter("sekimori_detect_errors_total"),
+		Truncated:    set.NewCounter("sekimori_lines_truncated_total"),
+		dropped:      map[string]*metrics.Counter{},
+		refused:      map[string]*metrics.Counter{},
 	}
 	for _, t := range []string{"udp", "tcp", "tls", "http", "import"} {
 		m.Received[t] = set.NewCounter(`sekimori_lines_received_total{transport="` + t + `"}`)

@@ -71,7 +71,12 @@ type PipelineOptions struct {
 	NoteUnassigned func(ctx context.Context, u []Unassigned)
 	// Tenants returns every tenant ID (for replay de-duplication).
 	Tenants func(ctx context.Context) ([]uint32, error)
-	Logger  *slog.Logger
+	// OnStored is called with each stored batch (detection). The events
+	// are valid only during the call. After a crash, replayed events that
+	// the store already had are passed again (not stored again), so that
+	// detection, which must be idempotent, misses nothing.
+	OnStored func(ctx context.Context, evs []*event.Event) error
+	Logger   *slog.Logger
 }
 
 // Pipeline moves records from the spool into the log store. Run it once.
@@ -131,24 +136,26 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	defer commitTick.Stop()
 	workers := newWorkers(p)
 	recs := make([]spool.Record, 0, p.opts.BatchSize)
-	var arena []byte // holds this batch's lines; reused per batch
+	stored := make([]bool, 0, p.opts.BatchSize) // already in the store (replay)
+	var arena []byte                            // holds this batch's lines; reused per batch
 	for {
-		recs, arena = recs[:0], arena[:0]
+		recs, stored, arena = recs[:0], stored[:0], arena[:0]
 		// Block for the first record, then take what is already written.
 		r, err := rd.Next(ctx)
 		for err == nil && r != nil {
-			if _, dup := skip[r.Seq]; dup {
+			_, dup := skip[r.Seq]
+			if dup {
 				delete(skip, r.Seq)
 				p.m.Replayed.Inc()
-			} else {
-				// The reader reuses r.Line; copy it. A slice into an
-				// older arena array stays valid when append grows it.
-				start := len(arena)
-				arena = append(arena, r.Line...)
-				rec := *r
-				rec.Line = arena[start:len(arena):len(arena)]
-				recs = append(recs, rec)
 			}
+			// The reader reuses r.Line; copy it. A slice into an older
+			// arena array stays valid when append grows it.
+			start := len(arena)
+			arena = append(arena, r.Line...)
+			rec := *r
+			rec.Line = arena[start:len(arena):len(arena)]
+			recs = append(recs, rec)
+			stored = append(stored, dup)
 			if len(recs) >= p.opts.BatchSize {
 				break
 			}
@@ -158,7 +165,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return fmt.Errorf("read spool: %w", err)
 		}
 		if len(recs) > 0 {
-			if werr := p.process(ctx, workers, recs); werr != nil {
+			if werr := p.process(ctx, workers, recs, stored); werr != nil {
 				return werr
 			}
 		}
@@ -198,14 +205,21 @@ func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, erro
 }
 
 // process parses and stores recs, split over the workers (each parses its
-// share and writes it to the store, so both run on every core), then notes
-// the write for a later spool commit. A store refusal (disk full) is
-// retried until it succeeds or ctx ends: records stay in the spool
-// meanwhile.
-func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record) error {
-	evs := w.run(recs, func(chunk []*event.Event) {
-		for {
-			err := p.store.Add(chunk)
+// share and writes it to the store, so both run on every core), runs
+// OnStored, then notes the write for a later spool commit. Records marked
+// in already are in the store from before a crash: parsed and passed to
+// OnStored, not stored again. A store refusal (disk full) is retried until
+// it succeeds or ctx ends: records stay in the spool meanwhile.
+func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record, already []bool) error {
+	evs := w.run(recs, func(lo int, chunk []*event.Event) {
+		var todo []*event.Event
+		for i, ev := range chunk {
+			if !already[lo+i] {
+				todo = append(todo, ev)
+			}
+		}
+		for len(todo) > 0 {
+			err := p.store.Add(todo)
 			if err == nil {
 				return
 			}
@@ -221,9 +235,26 @@ func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record)
 	if ctx.Err() != nil {
 		return nil // not stored: the records stay uncommitted and are replayed
 	}
-	p.m.Stored.Add(len(evs))
+	if p.opts.OnStored != nil {
+		// Detection must not stop ingest: retry briefly, then count and go on.
+		var err error
+		for attempt := range 3 {
+			if err = p.opts.OnStored(ctx, evs); err == nil {
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+		}
+		if err != nil {
+			p.m.DetectErrors.Inc()
+			p.opts.Logger.Error("detection failed for a batch", "err", err, "events", len(evs))
+		}
+	}
 	var unassigned map[string]*Unassigned
-	for _, ev := range evs {
+	for i, ev := range evs {
+		if already[i] {
+			continue // counted when it was first stored
+		}
+		p.m.Stored.Inc()
 		if ev.ParseError != "" {
 			p.m.ParseFailed.Inc()
 		} else {
@@ -299,7 +330,7 @@ func newWorkers(p *Pipeline) *workers {
 // run builds events from recs in parallel and hands each worker's share to
 // store, in the worker's goroutine. The returned events are valid until the
 // next call.
-func (w *workers) run(recs []spool.Record, store func([]*event.Event)) []*event.Event {
+func (w *workers) run(recs []spool.Record, store func(lo int, chunk []*event.Event)) []*event.Event {
 	if cap(w.evs) < len(recs) {
 		w.evs = make([]event.Event, len(recs))
 		w.ptr = make([]*event.Event, len(recs))
@@ -322,7 +353,7 @@ func (w *workers) run(recs []spool.Record, store func([]*event.Event)) []*event.
 				w.p.build(&recs[i], ev, w.dec[k])
 				w.ptr[i] = ev
 			}
-			store(w.ptr[lo:hi])
+			store(lo, w.ptr[lo:hi])
 		}()
 	}
 	wg.Wait()

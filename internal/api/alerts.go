@@ -1,0 +1,154 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+// alertScope is the caller's tenants for alert reads: the same rule as for
+// logs, without the unassigned area (it has no alerts).
+func (s *Server) alertScope(r *http.Request, p principal) ([]uint32, *apiError) {
+	ts, aerr := s.tenantScope(r.Context(), r, p)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := ts[:0:0]
+	for _, t := range ts {
+		if t != 0 {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 {
+		return nil, &apiError{http.StatusNotFound, "not_found", "no tenant in scope"}
+	}
+	return out, nil
+}
+
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	v := r.URL.Query()
+	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device")}
+	var err error
+	if f.Since, err = parseTime(v.Get("since"), timeNow()); err != nil {
+		writeError(w, http.StatusBadRequest, "bad_request", "since: "+err.Error())
+		return
+	}
+	for name, dst := range map[string]*int{"limit": &f.Limit} {
+		if x := v.Get(name); x != "" {
+			if *dst, err = strconv.Atoi(x); err != nil || *dst < 0 {
+				writeError(w, http.StatusBadRequest, "bad_request", name+": want a non-negative integer")
+				return
+			}
+		}
+	}
+	if x := v.Get("before"); x != "" {
+		if f.BeforeID, err = strconv.ParseInt(x, 10, 64); err != nil || f.BeforeID < 0 {
+			writeError(w, http.StatusBadRequest, "bad_request", "before: want an alert id")
+			return
+		}
+	}
+	alerts, err := s.d.State.ListAlerts(r.Context(), f)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if alerts == nil {
+		alerts = []state.Alert{}
+	}
+	out := map[string]any{"alerts": alerts}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 100
+	}
+	if n := len(alerts); n > 0 && n == min(limit, 1000) {
+		out["next_before"] = alerts[n-1].ID // there may be more
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func alertID(r *http.Request) (int64, *apiError) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf("alert id %q is not a positive integer", r.PathValue("id"))}
+	}
+	return id, nil
+}
+
+// getAlert returns an alert with its event references and history; an id
+// of another tenant is 404, exactly like one that does not exist.
+func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	id, aerr := alertID(r)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	a, err := s.d.State.Alert(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	refs, err := s.d.State.AlertEvents(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	hist, err := s.d.State.AlertHistory(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if refs == nil {
+		refs = []state.EventRef{}
+	}
+	if hist == nil {
+		hist = []state.AlertChange{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alert": a, "events": refs, "history": hist})
+}
+
+// setAlertStatus moves an alert through new → acknowledged → closed.
+func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	id, aerr := alertID(r)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	var in struct {
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	a, err := s.d.State.SetAlertStatus(r.Context(), tenants, id, in.Status, in.Reason, p.actor())
+	if err != nil {
+		if errors.Is(err, state.ErrNotFound) {
+			writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("alert %d not found", id))
+			return
+		}
+		stateError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+// actor names who made a change, for audit fields.
+func (p principal) actor() string { return fmt.Sprintf("token:%d:%s", p.TokenID, p.Name) }

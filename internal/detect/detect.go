@@ -1,0 +1,194 @@
+// Package detect turns stored events into alert matches: the IPS/IDS/AV
+// verdicts that devices already produce (native alerts) and, through a rule
+// engine, Sigma rules. It runs on every batch the pipeline stores.
+package detect
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+// Recorder keeps matches; *state.Store implements it.
+type Recorder interface {
+	RecordMatches(ctx context.Context, ms []state.Match) error
+}
+
+// Rules evaluates detection rules on one event of a tenant and appends a
+// match per rule that fires. Implementations are safe for concurrent use.
+type Rules interface {
+	Match(tenant uint32, ev *event.Event, dst []state.Match) []state.Match
+}
+
+// Detector is safe for concurrent use when its Rules are.
+type Detector struct {
+	rec   Recorder
+	rules Rules // nil: native alerts only
+}
+
+// New returns a detector writing to rec; rules may be nil.
+func New(rec Recorder, rules Rules) *Detector { return &Detector{rec: rec, rules: rules} }
+
+// Events runs detection over a stored batch and records the matches.
+// The events are not retained.
+func (d *Detector) Events(ctx context.Context, evs []*event.Event) error {
+	var ms []state.Match
+	for _, ev := range evs {
+		if ev.TenantID == 0 {
+			continue // unassigned lines belong to no customer yet
+		}
+		ms = Native(ev, ms)
+		if d.rules != nil {
+			ms = d.rules.Match(ev.TenantID, ev, ms)
+		}
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	return d.rec.RecordMatches(ctx, ms)
+}
+
+// GroupKey groups matches of one rule against one target on one device, so
+// that a burst of the same attack on the same host is one alert.
+func GroupKey(kind, ruleID, device, target string) string {
+	return kind + "|" + ruleID + "|" + device + "|" + target
+}
+
+// Native appends a match when ev is a verdict its device produced.
+func Native(ev *event.Event, dst []state.Match) []state.Match {
+	f := native[ev.Format]
+	if f == nil {
+		return dst
+	}
+	v := fields(ev)
+	id, name, sev, ok := f(v)
+	if !ok {
+		return dst
+	}
+	src, tgt := v["source.ip"], v["destination.ip"]
+	m := state.Match{
+		TenantID: ev.TenantID, Kind: "native", RuleID: ev.Format + ":" + id, RuleName: name, Severity: sev,
+		Device: ev.Device, SourceIP: src, TargetIP: tgt, Time: ev.Time, Seq: ev.Seq,
+		Details: details(v),
+	}
+	if m.Time.IsZero() {
+		m.Time = time.Now()
+	}
+	m.GroupKey = GroupKey(m.Kind, m.RuleID, m.Device, tgt)
+	return append(dst, m)
+}
+
+// detailFields are copied into a new alert for display.
+var detailFields = []string{
+	"event.action", "event.outcome", "source.ip", "source.port", "destination.ip", "destination.port",
+	"network.transport", "url.original", "user.name", "rule.id", "rule.name", "rule.reference",
+	"vulnerability.id", "file.name", "observer.name",
+}
+
+func details(v map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, k := range detailFields {
+		if x := v[k]; x != "" {
+			out[k] = x
+		}
+	}
+	return out
+}
+
+func fields(ev *event.Event) map[string]string {
+	m := make(map[string]string, len(ev.Fields))
+	for _, f := range ev.Fields {
+		if _, dup := m[f.Name]; !dup {
+			m[f.Name] = f.Value
+		}
+	}
+	return m
+}
+
+// A verdict function reads an event's fields and says whether it is a
+// native alert: signature id, name and severity.
+type verdict func(v map[string]string) (id, name, severity string, ok bool)
+
+var native = map[string]verdict{
+	"fortigate": fortigateVerdict,
+	"suricata":  suricataVerdict,
+	"panos":     panosVerdict,
+}
+
+// normSeverity maps vendor severity words to ours.
+func normSeverity(s, fallback string) string {
+	switch strings.ToLower(s) {
+	case "critical", "crit", "emergency", "alert":
+		return "critical"
+	case "high", "error", "err":
+		return "high"
+	case "medium", "warning", "warn":
+		return "medium"
+	case "low", "notice":
+		return "low"
+	case "info", "information", "informational":
+		return "informational"
+	}
+	return fallback
+}
+
+// fortigateVerdict: FortiOS UTM logs (type=utm) for IPS, anomaly (DoS),
+// antivirus and blocked web filtering.
+func fortigateVerdict(v map[string]string) (string, string, string, bool) {
+	if v["type"] != "utm" {
+		return "", "", "", false
+	}
+	switch v["subtype"] {
+	case "ips":
+		return "ips:" + v["attackid"], v["attack"], normSeverity(v["severity"], "medium"), v["attackid"] != "" || v["attack"] != ""
+	case "anomaly":
+		return "anomaly:" + v["attackid"], v["attack"], normSeverity(v["severity"], "medium"), v["attack"] != ""
+	case "virus":
+		id := v["virusid"]
+		if id == "" {
+			id = v["virus"]
+		}
+		return "virus:" + id, v["virus"], "high", v["virus"] != ""
+	case "webfilter":
+		if a := v["action"]; a != "blocked" && a != "block" {
+			return "", "", "", false
+		}
+		name := v["catdesc"]
+		if name == "" {
+			name = "web filter block"
+		}
+		return "webfilter:" + v["cat"], name, "low", true
+	}
+	return "", "", "", false
+}
+
+// suricataVerdict: EVE event_type alert.
+func suricataVerdict(v map[string]string) (string, string, string, bool) {
+	if v["event_type"] != "alert" {
+		return "", "", "", false
+	}
+	sev := "medium"
+	switch v["alert.severity"] {
+	case "1":
+		sev = "high"
+	case "3", "4":
+		sev = "low"
+	}
+	return v["alert.signature_id"], v["alert.signature"], sev, v["alert.signature_id"] != ""
+}
+
+// panosVerdict: PAN-OS THREAT logs.
+func panosVerdict(v map[string]string) (string, string, string, bool) {
+	if !strings.EqualFold(v["type"], "THREAT") {
+		return "", "", "", false
+	}
+	id := v["threatid"]
+	name := v["threat_name"]
+	if name == "" {
+		name = id
+	}
+	return "threat:" + id, name, normSeverity(v["severity"], "medium"), id != ""
+}
