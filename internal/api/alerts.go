@@ -74,25 +74,27 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 	writeJSON(w, http.StatusOK, out)
 }
 
-func alertID(r *http.Request) (int64, *apiError) {
+// alertTarget reads the caller's alert scope and the {id} of the path; on
+// failure it has written the error.
+func (s *Server) alertTarget(w http.ResponseWriter, r *http.Request, p principal) ([]uint32, int64, bool) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return nil, 0, false
+	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf("alert id %q is not a positive integer", r.PathValue("id"))}
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("alert id %q is not a positive integer", r.PathValue("id")))
+		return nil, 0, false
 	}
-	return id, nil
+	return tenants, id, true
 }
 
 // getAlert returns an alert with its event references and history; an id
 // of another tenant is 404, exactly like one that does not exist.
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
-	tenants, aerr := s.alertScope(r, p)
-	if aerr != nil {
-		aerr.write(w)
-		return
-	}
-	id, aerr := alertID(r)
-	if aerr != nil {
-		aerr.write(w)
+	tenants, id, ok := s.alertTarget(w, r, p)
+	if !ok {
 		return
 	}
 	a, err := s.d.State.Alert(r.Context(), tenants, id)
@@ -121,14 +123,8 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
 
 // setAlertStatus moves an alert through new → acknowledged → closed.
 func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p principal) {
-	tenants, aerr := s.alertScope(r, p)
-	if aerr != nil {
-		aerr.write(w)
-		return
-	}
-	id, aerr := alertID(r)
-	if aerr != nil {
-		aerr.write(w)
+	tenants, id, ok := s.alertTarget(w, r, p)
+	if !ok {
 		return
 	}
 	var in struct {
