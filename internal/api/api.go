@@ -84,6 +84,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/alerts", false, s.listAlerts},
 		{"GET /api/v1/alerts/{id}", false, s.getAlert},
 		{"POST /api/v1/alerts/{id}/status", false, s.setAlertStatus},
+		{"GET /api/v1/logs/verify", false, s.verifyLogs},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}

@@ -133,6 +133,8 @@ func pathFor(pattern string) (method, path, body string) {
 	switch path {
 	case "/api/v1/search", "/api/v1/hits":
 		path += "?q=*&start=30d"
+	case "/api/v1/logs/verify":
+		path += "?day=2026-11-01"
 	case "/api/v1/facets":
 		path += "?q=*&field=who&start=30d"
 	case "/api/v1/ingest":
@@ -192,7 +194,7 @@ func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 			}
 		}
 		// Naming another tenant gets 404, as for one that does not exist.
-		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
+		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/logs") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
 			sep := "&"
 			if !strings.Contains(path, "?") {
 				sep = "?"

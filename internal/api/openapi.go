@@ -52,6 +52,9 @@ const openapiDoc = `{
       "responses": {"200": {"description": "{alerts: [...], next_before}"}}}},
     "/api/v1/alerts/{id}": {"get": {"summary": "one alert with its event references (tenant.id + ingest.seq) and status history", "responses": {"200": {"description": "{alert, events, history}"}, "404": {"description": "no such alert in scope"}}}},
     "/api/v1/alerts/{id}/status": {"post": {"summary": "change status: {status: new|acknowledged|closed, reason}; closing needs a reason", "responses": {"200": {"description": "the alert"}, "404": {"description": "no such alert in scope"}}}},
+    "/api/v1/logs/verify": {"get": {"summary": "recompute a sealed day of a tenant's logs and compare it with its seal (hash chain over the original lines in arrival order, chained day to day)",
+      "parameters": [{"name": "day", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}, {"$ref": "#/components/parameters/tenant"}],
+      "responses": {"200": {"description": "{tenant, day, intact, reason, sealed, stored_lines, stored_root}"}}}},
     "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
     "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
   }

@@ -25,6 +25,7 @@ import (
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
+	"github.com/sekimori/sekimori/internal/seal"
 	"github.com/sekimori/sekimori/internal/spool"
 	"github.com/sekimori/sekimori/internal/state"
 )
@@ -218,6 +219,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	})
 	g.Go(func() error { pollDevices(gctx, st, reg, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
+	sealer := &seal.Sealer{State: st, Logs: store, Committed: func() uint64 { return sp.Stats().Committed }}
+	g.Go(func() error { sealLoop(gctx, sealer, sp, log); return nil })
 	g.Go(func() error {
 		t := time.NewTicker(10 * time.Second)
 		defer t.Stop()
@@ -302,6 +305,39 @@ func pollDevices(ctx context.Context, st *state.Store, reg *ingest.Registry, log
 			continue
 		}
 		last = rev
+	}
+}
+
+// sealLoop marks where each arrival day starts in the spool's sequence (at
+// start and when the day changes) and seals finished days every ten
+// minutes.
+func sealLoop(ctx context.Context, s *seal.Sealer, sp *spool.Spool, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	day, lastSeal := "", time.Time{}
+	for {
+		if today := seal.Day(time.Now()); today != day {
+			if err := s.Mark(ctx, sp.Stats().Written+1); err != nil {
+				log.Error("mark log day", "err", err)
+			} else {
+				day = today
+			}
+		}
+		if time.Since(lastSeal) >= 10*time.Minute {
+			if n, err := s.SealDue(ctx); err != nil {
+				log.Error("seal log days", "err", err)
+			} else {
+				lastSeal = time.Now()
+				if n > 0 {
+					log.Info("sealed log days", "tenant_days", n)
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }
 

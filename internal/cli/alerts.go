@@ -128,3 +128,46 @@ func setStatus(ctx context.Context, env Env, cf *clientFlags, id, status, reason
 	fmt.Fprintf(env.Stdout, "alert %s: %s\n", id, status)
 	return nil
 }
+
+func runLogsVerify(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "logs verify")
+	var cf clientFlags
+	cf.register(fs, env)
+	tenant := fs.String("tenant", "", "tenant name (required for admin tokens)")
+	day := fs.String("day", "", "day to verify, YYYY-MM-DD (Asia/Tokyo arrival day)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *day == "" {
+		return fmt.Errorf("%w: sekimori logs verify --tenant T --day YYYY-MM-DD", ErrUsage)
+	}
+	if err := cf.check(); err != nil {
+		return err
+	}
+	q := url.Values{"day": {*day}}
+	if *tenant != "" {
+		q.Set("tenant", *tenant)
+	}
+	resp, err := cf.do(ctx, http.MethodGet, "/api/v1/logs/verify", q, nil, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Tenant, Day, Reason string
+		Intact              bool
+		Sealed              struct{ Digest string }
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return fmt.Errorf("read result: %w", err)
+	}
+	fmt.Fprintf(env.Stdout, "%s %s: %s\n", r.Tenant, r.Day, r.Reason)
+	if r.Sealed.Digest != "" {
+		fmt.Fprintf(env.Stdout, "digest %s\n", r.Sealed.Digest)
+	}
+	if !r.Intact {
+		return fmt.Errorf("not verified intact")
+	}
+	return nil
+}
