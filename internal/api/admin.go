@@ -81,7 +81,9 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request, p principa
 		}
 		t.RetentionDays = in.RetentionDays
 	}
-	writeJSON(w, http.StatusCreated, tenantJSON{t.ID, t.Name, t.RetentionDays})
+	out := tenantJSON{t.ID, t.Name, t.RetentionDays}
+	s.audit(r, p, "tenant.create", "tenant/"+t.Name, nil, out)
+	writeJSON(w, http.StatusCreated, out)
 }
 
 type deviceJSON struct {
@@ -171,7 +173,9 @@ func (s *Server) addDevice(w http.ResponseWriter, r *http.Request, p principal) 
 	if err := s.d.ReloadDevices(r.Context()); err != nil {
 		s.d.Logger.Error("reload devices", "err", err)
 	}
-	writeJSON(w, http.StatusCreated, toDeviceJSON(d, t.Name))
+	out := toDeviceJSON(d, t.Name)
+	s.audit(r, p, "device.add", "device/"+t.Name+"/"+d.Name, nil, out)
+	writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) listUnassigned(w http.ResponseWriter, r *http.Request, p principal) {
@@ -233,5 +237,7 @@ func (s *Server) assign(w http.ResponseWriter, r *http.Request, p principal) {
 		writeError(w, http.StatusInternalServerError, "internal", "moving held lines failed; the source is assigned, retry to move the rest")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"source": in.Source, "device": dev.Name, "moved_lines": moved})
+	out := map[string]any{"source": in.Source, "device": dev.Name, "moved_lines": moved}
+	s.audit(r, p, "unassigned.assign", "source/"+in.Source, nil, out)
+	writeJSON(w, http.StatusOK, out)
 }

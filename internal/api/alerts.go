@@ -134,6 +134,7 @@ func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p princi
 	if !decodeBody(w, r, &in) {
 		return
 	}
+	before, _ := s.d.State.Alert(r.Context(), tenants, id)
 	a, err := s.d.State.SetAlertStatus(r.Context(), tenants, id, in.Status, in.Reason, p.actor())
 	if err != nil {
 		if errors.Is(err, state.ErrNotFound) {
@@ -143,6 +144,7 @@ func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p princi
 		stateError(w, err)
 		return
 	}
+	s.audit(r, p, "alert.status", fmt.Sprintf("alert/%d", id), map[string]string{"status": before.Status}, map[string]string{"status": a.Status, "reason": a.StatusReason})
 	writeJSON(w, http.StatusOK, a)
 }
 

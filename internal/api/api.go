@@ -41,8 +41,9 @@ type Deps struct {
 
 // Server is the http.Handler for the API.
 type Server struct {
-	d   Deps
-	mux *http.ServeMux
+	d           Deps
+	mux         *http.ServeMux
+	auditErrors *metrics.Counter
 }
 
 // New builds the API routes.
@@ -53,7 +54,7 @@ func New(d Deps) *Server {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 64 << 20
 	}
-	s := &Server{d: d, mux: http.NewServeMux()}
+	s := &Server{d: d, mux: http.NewServeMux(), auditErrors: d.Metrics.GetOrCreateCounter("sekimori_audit_errors_total")}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	for _, rt := range s.routes() {
 		s.mux.Handle(rt.pattern, s.auth(rt.admin, rt.h))
@@ -85,6 +86,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/alerts/{id}", false, s.getAlert},
 		{"POST /api/v1/alerts/{id}/status", false, s.setAlertStatus},
 		{"GET /api/v1/logs/verify", false, s.verifyLogs},
+		{"GET /api/v1/audit", true, s.listAudit},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}

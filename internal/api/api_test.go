@@ -175,7 +175,7 @@ func TestEveryRouteNeedsAToken(t *testing.T) {
 
 func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 	f := newFixture(t)
-	adminOnly := map[string]bool{"POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
+	adminOnly := map[string]bool{"GET /api/v1/audit": true, "POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
 	for _, p := range f.api.Patterns() {
 		method, path, body := pathFor(p)
 		code, out := f.do(t, method, path, f.tokA, body)
@@ -233,6 +233,9 @@ func TestAlertsScopeAndWorkflow(t *testing.T) {
 	}
 	if code, out := f.do(t, "POST", "/api/v1/alerts/1/status", f.tokA, `{"status":"closed","reason":"customer's own scanner"}`); code != 200 || !strings.Contains(out, `"status":"closed"`) {
 		t.Fatalf("close: %d %s", code, out)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/audit?action=alert.status", f.admin, ""); code != 200 || !strings.Contains(out, `"target":"alert/1"`) || !strings.Contains(out, `customer's own scanner`) {
+		t.Errorf("audit of the status change: %d %s", code, out)
 	}
 	code, out = f.do(t, "GET", "/api/v1/alerts/1", f.tokA, "")
 	if code != 200 || !strings.Contains(out, `"to":"closed"`) || !strings.Contains(out, `"actor":"token:`) || !strings.Contains(out, `"seq":1`) {

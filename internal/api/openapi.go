@@ -55,6 +55,10 @@ const openapiDoc = `{
     "/api/v1/logs/verify": {"get": {"summary": "recompute a sealed day of a tenant's logs and compare it with its seal (hash chain over the original lines in arrival order, chained day to day)",
       "parameters": [{"name": "day", "in": "query", "required": true, "schema": {"type": "string", "format": "date"}}, {"$ref": "#/components/parameters/tenant"}],
       "responses": {"200": {"description": "{tenant, day, intact, reason, sealed, stored_lines, stored_root}"}}}},
+    "/api/v1/audit": {"get": {"summary": "the audit trail, newest first (admin): who, when, from where, what before and after",
+      "parameters": [{"name": "actor", "in": "query", "schema": {"type": "string"}}, {"name": "action", "in": "query", "schema": {"type": "string"}}, {"name": "since", "in": "query", "schema": {"type": "string"}},
+        {"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "before", "in": "query", "schema": {"type": "integer"}}],
+      "responses": {"200": {"description": "{entries: [...]}"}}}},
     "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
     "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
   }

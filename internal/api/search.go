@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -64,6 +65,9 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, p principal) {
 	if aerr != nil {
 		aerr.write(w)
 		return
+	}
+	if req.Limit == 0 {
+		s.audit(r, p, "logs.export", "tenants/"+fmt.Sprint(req.Tenants), nil, map[string]any{"q": req.Query, "start": req.Start, "end": req.End})
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	started := false

@@ -107,6 +107,9 @@ func TestAdminImportSearch(t *testing.T) {
 	if out := mustRun(nil, "device", "list", "--data", data); !strings.Contains(out, "fg1") || !strings.Contains(out, "fw-hq") {
 		t.Fatalf("device list:\n%s", out)
 	}
+	if out := mustRun(nil, "audit", "verify", "--data", data); !strings.Contains(out, "intact: 3 entries") {
+		t.Fatalf("audit verify after tenant, device and token: %s", out)
+	}
 	env := map[string]string{"SEKIMORI_SERVER": "http://" + addrs.HTTP, "SEKIMORI_TOKEN": token}
 
 	plain := filepath.Join(dir, "a.log")

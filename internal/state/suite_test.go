@@ -37,6 +37,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"ConcurrentWrites", testConcurrentWrites},
 		{"Alerts", testAlerts},
 		{"AlertWorkflow", testAlertWorkflow},
+		{"Audit", testAudit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,78 @@
+package state
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func testAudit(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	for i, e := range []AuditEntry{
+		{Actor: "token:1:admin", Remote: "192.0.2.1", Action: "tenant.create", Target: "tenant/acme", After: JSON(map[string]any{"name": "acme"})},
+		{Actor: "cli:root@host", Action: "device.add", Target: "device/acme/fw1", After: `{"name":"fw1"}`},
+		{Actor: "token:2:analyst", Action: "alert.status", Target: "alert/3", Before: `{"status":"new"}`, After: `{"status":"closed"}`},
+		{Actor: "token:2:analyst", Action: "logs.export", Target: "tenant/acme", After: `{"q":"*"}`},
+	} {
+		if err := s.Audit(ctx, e); err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	wantIs(t, s.Audit(ctx, AuditEntry{Action: "x"}), ErrInvalid)
+	list, err := s.ListAudit(ctx, AuditFilter{Actor: "token:2:analyst"})
+	if err != nil || len(list) != 2 || list[0].Action != "logs.export" {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	check := func(wantOK bool, wantProblem string) {
+		t.Helper()
+		c, err := s.VerifyAudit(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.OK != wantOK || !strings.Contains(c.Problem, wantProblem) {
+			t.Fatalf("verify: %+v, want ok=%v problem %q", c, wantOK, wantProblem)
+		}
+	}
+	check(true, "")
+	exec := func(q string) {
+		t.Helper()
+		if _, err := s.q().exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Edit an entry in place.
+	exec(`UPDATE audit_log SET after = '{"status":"acknowledged"}' WHERE seq = 3`)
+	check(false, "edited")
+	exec(`UPDATE audit_log SET after = '{"status":"closed"}' WHERE seq = 3`)
+	check(true, "")
+	// Delete one in the middle.
+	exec(`DELETE FROM audit_log WHERE seq = 2`)
+	check(false, "missing")
+}
+
+func TestAuditTailCut(t *testing.T) {
+	s := openSQLite(t)
+	ctx := context.Background()
+	for range 3 {
+		if err := s.Audit(ctx, AuditEntry{Actor: "a", Action: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.q().exec(ctx, `DELETE FROM audit_log WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := s.VerifyAudit(ctx)
+	if c.OK || !strings.Contains(c.Problem, "cut off the end") {
+		t.Fatalf("tail cut: %+v", c)
+	}
+}
+
+func openSQLite(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), "sqlite:"+t.TempDir()+"/state.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
