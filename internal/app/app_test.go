@@ -218,9 +218,14 @@ func TestSyslogPathsRecognitionZonesCharsets(t *testing.T) {
 		if r["device"] != "fg-hq" || r["tenant.id"] != "1" || r["source.ip"] != "10.0.0.5" || r["destination.port"] != "443" {
 			t.Errorf("fortigate line by devid: %v", r)
 		}
-		// No tz field: device zone Asia/Tokyo (the default) applies.
-		if r["_time"] != "2026-11-01T01:00:00Z" {
-			t.Errorf("fortigate time %s, want 2026-11-01T01:00:00Z (10:00 JST)", r["_time"])
+		// No tz field and no device zone: the listener's zone applies,
+		// Asia/Tokyo (the default) on UDP, UTC as configured on TCP.
+		want := "2026-11-01T01:00:00Z"
+		if strings.Contains(r["_msg"], "via octet") {
+			want = "2026-11-01T10:00:00Z"
+		}
+		if r["_time"] != want {
+			t.Errorf("fortigate time %s, want %s: %s", r["_time"], want, r["_msg"])
 		}
 	}
 	rows = p.waitRows(t, `"log.syslog.hostname":=web01`, 1)

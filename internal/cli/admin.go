@@ -108,7 +108,7 @@ func runDeviceAdd(ctx context.Context, env Env, args []string) error {
 	fs.Var(&sources, "source", "sender IP address or syslog hostname (repeatable or comma-separated)")
 	devid := fs.String("devid", "", "FortiGate serial number (devid) to recognise it by")
 	format := fs.String("format", "syslog", "log format: syslog, fortigate, kv, json, cef")
-	tz := fs.String("time-zone", "Asia/Tokyo", "zone for timestamps without one")
+	tz := fs.String("time-zone", "", "zone for timestamps without one (default: the listener's, Asia/Tokyo unless configured)")
 	cs := fs.String("charset", "utf-8", "character set: utf-8, shift_jis, euc-jp")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -32,8 +32,9 @@ type Device struct {
 	// "json", "cef", "syslog"). The caller validates it; it is stored as
 	// given.
 	Format string
-	// TimeZone is the IANA zone of timestamps that carry none; default
-	// DefaultTimeZone.
+	// TimeZone is the IANA zone of timestamps that carry none; "" means
+	// the zone of the listener the line arrived on (Asia/Tokyo unless
+	// configured).
 	TimeZone string
 	// Charset is the encoding of the device's lines ("utf-8", "shift_jis",
 	// "euc-jp"); default DefaultCharset. The caller validates it.
@@ -41,11 +42,8 @@ type Device struct {
 	CreatedAt time.Time
 }
 
-// Device defaults.
-const (
-	DefaultTimeZone = "Asia/Tokyo"
-	DefaultCharset  = "utf-8"
-)
+// DefaultCharset is a device's charset unless given.
+const DefaultCharset = "utf-8"
 
 // ConflictError reports that a device source or DevID is already held by
 // another device, possibly of another tenant. It matches ErrExists. The
@@ -166,11 +164,8 @@ func checkDevice(d Device) (Device, error) {
 	if d.Format == "" || len(d.Format) > maxNameLen {
 		return d, invalid("format", "%q: must be 1-%d characters", d.Format, maxNameLen)
 	}
-	if d.TimeZone == "" {
-		d.TimeZone = DefaultTimeZone
-	}
 	// "Local" would mean the server's zone, which no device has.
-	if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "Local" {
+	if _, err := time.LoadLocation(d.TimeZone); d.TimeZone != "" && (err != nil || d.TimeZone == "Local") {
 		return d, invalid("time_zone", "%q: not an IANA time zone", d.TimeZone)
 	}
 	if d.Charset == "" {

@@ -30,7 +30,7 @@ func testDevices(t *testing.T, s *Store, clk *clock) {
 		Sources:   []string{"10.0.0.1", "10.0.0.2", "2001:db8::1", "fw1.example.jp"},
 		DevID:     "FG100FTK19000001",
 		Format:    "fortigate",
-		TimeZone:  "Asia/Tokyo",
+		TimeZone:  "", // the listener's
 		Charset:   "utf-8",
 		CreatedAt: clk.Now(),
 	}
