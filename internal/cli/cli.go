@@ -38,8 +38,17 @@ func commands() []command {
 		{"device list", "list devices", runDeviceList},
 		{"token create", "create an API token (works offline and while serving)", runTokenCreate},
 		{"import", "backfill plain or .gz log files for a device", runImport},
+		{"parse", "parse log lines with a format (built-in or --formats-dir) and print JSON lines", runParse},
 		{"search", "search stored events", runSearch},
+		{"alerts show", "show one alert with its events and history", runAlertShow},
+		{"alerts ack", "acknowledge an alert", runAlertAck},
+		{"alerts close", "close an alert with a reason", runAlertClose},
+		{"alerts", "list alerts", runAlerts},
+		{"audit verify", "check the audit trail's hash chain for edits and deletions", runAuditVerify},
+		{"logs verify", "check that a sealed day of a tenant's logs is intact", runLogsVerify},
 		{"bench ingest", "measure end-to-end ingest and query speed", runBenchIngest},
+		{"rules check", "validate Sigma rules (files or directories)", runRulesCheck},
+		{"rules match", "evaluate Sigma rules over JSON events, one detection per line", runRulesMatch},
 	}
 }
 
