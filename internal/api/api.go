@@ -17,6 +17,7 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/state"
@@ -29,6 +30,8 @@ type Deps struct {
 	Receiver *ingest.Receiver
 	Registry *ingest.Registry
 	Metrics  *metrics.Set
+	// Rules are the loaded detection rules (list and hunting).
+	Rules *detect.SigmaRules
 	// ReloadDevices refreshes the registry from the state database.
 	ReloadDevices func(ctx context.Context) error
 	// Reassign moves the held lines of an unassigned source to a device.
@@ -87,6 +90,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/alerts/{id}/status", false, s.setAlertStatus},
 		{"GET /api/v1/logs/verify", false, s.verifyLogs},
 		{"GET /api/v1/audit", true, s.listAudit},
+		{"GET /api/v1/rules", false, s.listRules},
+		{"POST /api/v1/hunt", false, s.hunt},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}

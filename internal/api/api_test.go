@@ -149,6 +149,9 @@ func pathFor(pattern string) (method, path, body string) {
 	case "/api/v1/alerts/{id}/status":
 		path = "/api/v1/alerts/1/status"
 		body = `{"status":"acknowledged"}`
+	case "/api/v1/hunt":
+		path += "?start=30d"
+		body = "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000001\nlogsource:\n  product: test\ndetection:\n  sel:\n    who|contains: secret\n  condition: sel\n"
 	case "/api/v1/unassigned/assign":
 		body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
 	}
@@ -249,6 +252,31 @@ func TestAlertsScopeAndWorkflow(t *testing.T) {
 	}
 	if code, out := f.do(t, "GET", "/api/v1/alerts?severity=severe", f.admin, ""); code != 400 || !strings.Contains(out, "severity") {
 		t.Errorf("bad filter: %d %s", code, out)
+	}
+}
+
+func TestHuntStaysInScope(t *testing.T) {
+	f := newFixture(t)
+	rule := "title: secrets\nid: 0a0a0a0a-0000-4000-8000-000000000002\nlogsource:\n  product: test\ndetection:\n  sel:\n    who|endswith: -secret\n  condition: sel\n"
+	for _, tc := range []struct {
+		token string
+		want  int
+		must  string
+	}{{f.tokA, 3, "alpha-secret"}, {f.tokB, 3, "bravo-secret"}, {f.admin, 9, ""}} {
+		code, out := f.do(t, "POST", "/api/v1/hunt?start=30d", tc.token, rule)
+		if code != 200 {
+			t.Fatalf("hunt: %d %s", code, out)
+		}
+		n := strings.Count(out, "\n")
+		if n != tc.want || !strings.Contains(out, tc.must) || !strings.Contains(out, `"rule":"0a0a0a0a-0000-4000-8000-000000000002"`) {
+			t.Errorf("hunt found %d, want %d:\n%s", n, tc.want, out)
+		}
+		if tc.token == f.tokA && (strings.Contains(out, "bravo") || strings.Contains(out, "nobody")) {
+			t.Errorf("hunt with alpha's token returned other tenants' events:\n%s", out)
+		}
+	}
+	if code, out := f.do(t, "POST", "/api/v1/hunt", f.tokA, "title: x\ndetection:\n  condition: nope\n"); code != 400 || !strings.Contains(out, "invalid_rule") {
+		t.Errorf("bad rule: %d %s", code, out)
 	}
 }
 

@@ -26,8 +26,10 @@ import (
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/seal"
+	"github.com/sekimori/sekimori/internal/sigma"
 	"github.com/sekimori/sekimori/internal/spool"
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/web"
 )
 
 // StateDSN returns the state database DSN for cfg: SQLite in the data
@@ -103,7 +105,15 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		}
 		zones[name] = loc
 	}
-	detector := detect.New(st, nil)
+	rules, err := loadRules(cfg, log)
+	if err != nil {
+		return err
+	}
+	corrDir := filepath.Join(cfg.Data, "correlation")
+	if err := rules.LoadState(corrDir); err != nil {
+		log.Warn("correlation state not restored", "err", err)
+	}
+	detector := detect.New(st, rules)
 	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
 		Zones:    zones,
 		Logger:   log,
@@ -168,9 +178,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	}
 	var pipelineUp atomic.Bool
 	srv := &http.Server{
-		Handler: api.New(api.Deps{
+		Handler: withUI(api.New(api.Deps{
 			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
 			ReloadDevices: reload,
+			Rules:         rules,
 			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {
 				return reassign(ctx, store, recv, st, source, dev)
 			},
@@ -185,7 +196,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 			},
 			MaxBodyBytes: int64(cfg.HTTP.MaxBodyBytes),
 			Logger:       log,
-		}),
+		}), web.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -219,6 +230,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	})
 	g.Go(func() error { pollDevices(gctx, st, reg, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
+	g.Go(func() error { flushCorrelations(gctx, rules, st, log); return nil })
 	sealer := &seal.Sealer{State: st, Logs: store, Committed: func() uint64 { return sp.Stats().Committed }}
 	g.Go(func() error { sealLoop(gctx, sealer, sp, log); return nil })
 	g.Go(func() error {
@@ -265,11 +277,69 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	}
 	store.Close()
 	storeOpen = false
+	if err := rules.SaveState(corrDir); err != nil {
+		log.Error("save correlation state", "err", err)
+	}
 	if err := pipe.Drain(); err != nil {
 		log.Error("final spool commit", "err", err)
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+// withUI sends the API's paths to the API and every other path to the web UI.
+func withUI(apiHandler, ui http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/api" || strings.HasPrefix(p, "/api/"), p == "/metrics", p == "/healthz", p == "/readyz":
+			apiHandler.ServeHTTP(w, r)
+		default:
+			ui.ServeHTTP(w, r)
+		}
+	})
+}
+
+// loadRules loads the Sigma rules; refused rules are logged with their
+// file:line:column reasons and do not stop the others.
+func loadRules(cfg *config.Config, log *slog.Logger) (*detect.SigmaRules, error) {
+	var ph map[string][]string
+	if f := cfg.Rules.PlaceholdersFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read rule placeholders: %w", err)
+		}
+		if ph, err = sigma.ParsePlaceholders(b); err != nil {
+			return nil, fmt.Errorf("rule placeholders %s: %w", f, err)
+		}
+	}
+	rules, err := detect.LoadSigma(cfg.Rules.Dirs, ph)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range rules.Refused() {
+		log.Warn("sigma rule refused", "reason", e.Error())
+	}
+	log.Info("sigma rules loaded", "rules", len(rules.Rules()), "refused", len(rules.Refused()))
+	return rules, nil
+}
+
+// flushCorrelations closes the correlation windows of quiet tenants every
+// ten seconds and records what they complete.
+func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, st *state.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if ms := rules.Flush(now); len(ms) > 0 {
+				if err := st.RecordMatches(ctx, ms); err != nil {
+					log.Error("record correlation matches", "err", err)
+				}
+			}
+		}
+	}
 }
 
 func reloadDevices(ctx context.Context, st *state.Store, reg *ingest.Registry) error {

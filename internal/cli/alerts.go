@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -170,4 +171,42 @@ func runLogsVerify(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("not verified intact")
 	}
 	return nil
+}
+
+func runHunt(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "hunt")
+	var cf clientFlags
+	cf.register(fs, env)
+	rule := fs.String("rule", "", "Sigma detection rule file (required)")
+	since := fs.String("since", "24h", "how far back: a duration (24h, 30d) or an RFC 3339 time")
+	until := fs.String("until", "", "end of the range; default now")
+	tenant := fs.String("tenant", "", "narrow an admin token to one tenant")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *rule == "" {
+		return fmt.Errorf("%w: sekimori hunt --rule FILE [--since 30d] [--tenant T]", ErrUsage)
+	}
+	if err := cf.check(); err != nil {
+		return err
+	}
+	body, err := os.ReadFile(*rule)
+	if err != nil {
+		return fmt.Errorf("read rule: %w", err)
+	}
+	q := url.Values{"start": {*since}}
+	if *until != "" {
+		q.Set("end", *until)
+	}
+	if *tenant != "" {
+		q.Set("tenant", *tenant)
+	}
+	resp, err := cf.do(ctx, http.MethodPost, "/api/v1/hunt", q, strings.NewReader(string(body)), map[string]string{"Content-Type": "application/yaml"})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(env.Stdout, resp.Body)
+	return err
 }

@@ -45,6 +45,7 @@ func commands() []command {
 		{"alerts close", "close an alert with a reason", runAlertClose},
 		{"alerts", "list alerts", runAlerts},
 		{"audit verify", "check the audit trail's hash chain for edits and deletions", runAuditVerify},
+		{"hunt", "run a Sigma rule over stored logs", runHunt},
 		{"logs verify", "check that a sealed day of a tenant's logs is intact", runLogsVerify},
 		{"bench ingest", "measure end-to-end ingest and query speed", runBenchIngest},
 		{"rules check", "validate Sigma rules (files or directories)", runRulesCheck},

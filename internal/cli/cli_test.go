@@ -196,6 +196,20 @@ func TestNativeAlerts(t *testing.T) {
 	if out := run(env, "alerts"); !strings.Contains(out, "Apache.Log4j") || !strings.Contains(out, "high") {
 		t.Fatalf("table:\n%s", out)
 	}
+	ruleFile := filepath.Join(dir, "log4j.yml")
+	os.WriteFile(ruleFile, []byte("title: Log4j attempts\nid: 0b0b0b0b-0000-4000-8000-000000000001\nlogsource:\n  product: fortigate\ndetection:\n  sel:\n    attack|contains: Log4j\n  condition: sel\nlevel: high\n"), 0o600)
+	// Events become searchable about a second after they are stored.
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		out = run(env, "hunt", "--rule", ruleFile, "--since", "3650d")
+		if strings.Count(out, "\n") >= 5 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if strings.Count(out, "\n") != 5 || !strings.Contains(out, `"rule":"0b0b0b0b-0000-4000-8000-000000000001"`) {
+		t.Fatalf("hunt:\n%s", out)
+	}
 	run(env, "alerts", "ack", "1")
 	if _, errs, code := runCLI(t, env, "alerts", "close", "1"); code != 2 || !strings.Contains(errs, "--reason") {
 		t.Fatalf("close without reason: %d %s", code, errs)

@@ -28,6 +28,16 @@ type Config struct {
 	Spool  Spool  `yaml:"spool"`
 	Store  Store  `yaml:"store"`
 	State  State  `yaml:"state"`
+	Rules  Rules  `yaml:"rules"`
+}
+
+// Rules locates the detection rules.
+type Rules struct {
+	// Dirs are Sigma rule files or directories (default DATA/rules).
+	Dirs []string `yaml:"dirs"`
+	// PlaceholdersFile is a JSON object {"name": ["value", ...]} for the
+	// expand modifier's %name% placeholders.
+	PlaceholdersFile string `yaml:"placeholders_file"`
 }
 
 // HTTP is the API and UI listener.
@@ -142,6 +152,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Store.MinFreeDisk == 0 {
 		c.Store.MinFreeDisk = 1 << 30
+	}
+	if len(c.Rules.Dirs) == 0 {
+		c.Rules.Dirs = []string{filepath.Join(c.Data, "rules")}
 	}
 }
 
@@ -291,6 +304,11 @@ func (c *Config) validate() []Problem {
 	}
 	if c.State.DSN != "" && !strings.HasPrefix(c.State.DSN, "postgres://") && !strings.HasPrefix(c.State.DSN, "postgresql://") && !strings.HasPrefix(c.State.DSN, "sqlite:") {
 		bad("state.dsn", "want sqlite:PATH or postgres://..., got %q", redactDSN(c.State.DSN))
+	}
+	if f := c.Rules.PlaceholdersFile; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			bad("rules.placeholders_file", "cannot read %s: %v", f, errors.Unwrap(err))
+		}
 	}
 	if filepath.Clean(c.Data) == "/" {
 		bad("data", "refusing to use / as the data directory")

@@ -202,7 +202,7 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestLookup(t *testing.T) {
-	want := []string{"cef", "fortigate", "json", "kv"}
+	want := []string{"apache", "auto", "cef", "checkpoint", "cisco_asa", "fortigate", "iptables", "json", "juniper_srx", "kv", "leef", "linux", "nginx", "panos", "sonicwall", "sophos", "suricata", "windows", "yamaha_rtx"}
 	if diff := cmp.Diff(want, parse.Names()); diff != "" {
 		t.Errorf("Names() mismatch (-want +got):\n%s", diff)
 	}
@@ -216,7 +216,7 @@ func TestLookup(t *testing.T) {
 	}
 	names := parse.Names()
 	names[0] = "changed"
-	if parse.Names()[0] != "cef" {
+	if parse.Names()[0] != want[0] {
 		t.Error("Names returned the registry's own slice")
 	}
 }

@@ -52,6 +52,23 @@ var builtins = newRegistry([]registration{
 	{"kv", kv{}},
 	{"json", jsonLines{}},
 	{"cef", cef{}},
+	// Hosts, IDS and web servers (issue 3).
+	{"suricata", suricata{}},
+	{"linux", linux{}},
+	{"iptables", iptables{}},
+	{"apache", httpLog{server: "apache"}},
+	{"nginx", httpLog{server: "nginx"}},
+	{"windows", windows{}},
+	{"auto", autoParser{}},
+	// Firewall and network vendors (issue 3).
+	{"panos", panOS{}},
+	{"cisco_asa", ciscoASA{}},
+	{"juniper_srx", juniperSRX{}},
+	{"yamaha_rtx", yamahaRTX{}},
+	{"checkpoint", checkPoint{}},
+	{"sophos", sophos{}},
+	{"sonicwall", sonicWall{}},
+	{"leef", leef{}},
 })
 
 // registry maps a parser name to its parser; it is built once and never
