@@ -92,6 +92,8 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/audit", true, s.listAudit},
 		{"GET /api/v1/rules", false, s.listRules},
 		{"POST /api/v1/hunt", false, s.hunt},
+		{"GET /api/v1/rules/settings", false, s.ruleSettings},
+		{"PUT /api/v1/rules/{id}/settings", false, s.setRuleSetting},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}

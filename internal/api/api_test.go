@@ -152,6 +152,9 @@ func pathFor(pattern string) (method, path, body string) {
 	case "/api/v1/hunt":
 		path += "?start=30d"
 		body = "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000001\nlogsource:\n  product: test\ndetection:\n  sel:\n    who|contains: secret\n  condition: sel\n"
+	case "/api/v1/rules/{id}/settings":
+		path = "/api/v1/rules/fortigate:ips:1/settings"
+		body = `{"enabled":false}`
 	case "/api/v1/unassigned/assign":
 		body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
 	}
@@ -197,7 +200,7 @@ func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 			}
 		}
 		// Naming another tenant gets 404, as for one that does not exist.
-		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/logs") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
+		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/logs") || strings.HasPrefix(path, "/api/v1/rules/") || strings.HasPrefix(path, "/api/v1/hunt") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
 			sep := "&"
 			if !strings.Contains(path, "?") {
 				sep = "?"

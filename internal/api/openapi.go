@@ -59,6 +59,12 @@ const openapiDoc = `{
       "parameters": [{"name": "actor", "in": "query", "schema": {"type": "string"}}, {"name": "action", "in": "query", "schema": {"type": "string"}}, {"name": "since", "in": "query", "schema": {"type": "string"}},
         {"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "before", "in": "query", "schema": {"type": "integer"}}],
       "responses": {"200": {"description": "{entries: [...]}"}}}},
+    "/api/v1/rules": {"get": {"summary": "loaded Sigma rules; for admins also the refused ones with reasons", "responses": {"200": {"description": "{rules, refused}"}}}},
+    "/api/v1/rules/settings": {"get": {"summary": "per-tenant rule settings in scope", "responses": {"200": {"description": "{settings}"}}}},
+    "/api/v1/rules/{id}/settings": {"put": {"summary": "enable/disable a rule (Sigma id or native signature id) for a tenant, with an optional severity override: {enabled, severity}", "parameters": [{"$ref": "#/components/parameters/tenant"}], "responses": {"200": {"description": "the setting"}}}},
+    "/api/v1/hunt": {"post": {"summary": "run a Sigma detection rule (YAML body) over stored logs of the token's tenants; hits as JSON lines",
+      "parameters": [{"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"}],
+      "responses": {"200": {"description": "application/x-ndjson {rule, event}"}, "400": {"description": "invalid rule"}}}},
     "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
     "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
   }

@@ -11,6 +11,7 @@ import (
 	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/sigma"
+	"github.com/sekimori/sekimori/internal/state"
 )
 
 type ruleJSON struct {
@@ -180,4 +181,58 @@ func selectsAny(ls sigma.LogSource, rules []*sigma.Rule) bool {
 		}
 	}
 	return false
+}
+
+// ruleSettings lists the rule settings of the caller's tenants.
+func (s *Server) ruleSettings(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	list, err := s.d.State.RuleSettings(r.Context(), tenants)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if list == nil {
+		list = []state.RuleSetting{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"settings": list})
+}
+
+// setRuleSetting enables or disables a rule (Sigma id or native signature
+// id such as fortigate:ips:50825) for one tenant, with an optional severity
+// override: {"enabled": false} or {"enabled": true, "severity": "high"}.
+func (s *Server) setRuleSetting(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	if len(tenants) != 1 {
+		writeError(w, http.StatusBadRequest, "bad_request", "tenant is required: ?tenant=NAME")
+		return
+	}
+	var in struct {
+		Enabled  *bool  `json:"enabled"`
+		Severity string `json:"severity"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Enabled == nil {
+		writeError(w, http.StatusBadRequest, "invalid", "enabled is required (true or false)")
+		return
+	}
+	rs, err := s.d.State.SetRuleSetting(r.Context(), state.RuleSetting{TenantID: tenants[0], RuleID: r.PathValue("id"), Enabled: *in.Enabled, Severity: in.Severity, UpdatedBy: p.actor()})
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if err := s.d.ReloadDevices(r.Context()); err != nil {
+		s.d.Logger.Error("reload rule settings", "err", err)
+	}
+	s.audit(r, p, "rule.setting", "rule/"+rs.RuleID, nil, rs)
+	writeJSON(w, http.StatusOK, rs)
 }

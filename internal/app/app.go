@@ -90,7 +90,17 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	set.NewGauge("sekimori_store_rows", func() float64 { return float64(storeRows.Load()) })
 
 	reg := ingest.NewRegistry()
-	reload := func(ctx context.Context) error { return reloadDevices(ctx, st, reg) }
+	var detector *detect.Detector // set below; reload runs again once it is
+	reload := func(ctx context.Context) error {
+		if detector != nil {
+			rs, err := st.RuleSettings(ctx, nil)
+			if err != nil {
+				return fmt.Errorf("load rule settings: %w", err)
+			}
+			detector.SetSettings(rs)
+		}
+		return reloadDevices(ctx, st, reg)
+	}
 	if err := reload(ctx); err != nil {
 		return err
 	}
@@ -113,7 +123,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	if err := rules.LoadState(corrDir); err != nil {
 		log.Warn("correlation state not restored", "err", err)
 	}
-	detector := detect.New(st, rules)
+	detector = detect.New(st, rules)
+	if err := reload(ctx); err != nil {
+		return err
+	}
 	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
 		Zones:    zones,
 		Logger:   log,
@@ -228,9 +241,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		defer cancel()
 		return srv.Shutdown(sctx)
 	})
-	g.Go(func() error { pollDevices(gctx, st, reg, log); return nil })
+	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
-	g.Go(func() error { flushCorrelations(gctx, rules, st, log); return nil })
+	g.Go(func() error { flushCorrelations(gctx, rules, detector, log); return nil })
 	sealer := &seal.Sealer{State: st, Logs: store, Committed: func() uint64 { return sp.Stats().Committed }}
 	g.Go(func() error { sealLoop(gctx, sealer, sp, log); return nil })
 	g.Go(func() error {
@@ -325,7 +338,7 @@ func loadRules(cfg *config.Config, log *slog.Logger) (*detect.SigmaRules, error)
 
 // flushCorrelations closes the correlation windows of quiet tenants every
 // ten seconds and records what they complete.
-func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, st *state.Store, log *slog.Logger) {
+func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, detector *detect.Detector, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
@@ -334,7 +347,7 @@ func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, st *state.
 			return
 		case now := <-t.C:
 			if ms := rules.Flush(now); len(ms) > 0 {
-				if err := st.RecordMatches(ctx, ms); err != nil {
+				if err := detector.Record(ctx, ms); err != nil {
 					log.Error("record correlation matches", "err", err)
 				}
 			}
@@ -354,9 +367,9 @@ func reloadDevices(ctx context.Context, st *state.Store, reg *ingest.Registry) e
 	return reg.Set(out)
 }
 
-// pollDevices picks up tenant and device changes made by other processes
-// (the CLI) within a second.
-func pollDevices(ctx context.Context, st *state.Store, reg *ingest.Registry, log *slog.Logger) {
+// pollState picks up tenant, device and rule-setting changes made by
+// other processes (the CLI) within a second.
+func pollState(ctx context.Context, st *state.Store, reload func(context.Context) error, log *slog.Logger) {
 	var last int64 = -1
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -370,8 +383,8 @@ func pollDevices(ctx context.Context, st *state.Store, reg *ingest.Registry, log
 		if err != nil || rev == last {
 			continue
 		}
-		if err := reloadDevices(ctx, st, reg); err != nil {
-			log.Error("reload devices", "err", err)
+		if err := reload(ctx); err != nil {
+			log.Error("reload devices and rule settings", "err", err)
 			continue
 		}
 		last = rev

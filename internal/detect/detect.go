@@ -6,6 +6,7 @@ package detect
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/event"
@@ -25,8 +26,47 @@ type Rules interface {
 
 // Detector is safe for concurrent use when its Rules are.
 type Detector struct {
-	rec   Recorder
-	rules Rules // nil: native alerts only
+	rec      Recorder
+	rules    Rules // nil: native alerts only
+	settings atomic.Pointer[map[settingKey]state.RuleSetting]
+}
+
+type settingKey struct {
+	tenant uint32
+	rule   string
+}
+
+// SetSettings replaces the per-tenant rule settings (enable/disable,
+// severity override) applied to every match from now on.
+func (d *Detector) SetSettings(list []state.RuleSetting) {
+	m := make(map[settingKey]state.RuleSetting, len(list))
+	for _, s := range list {
+		m[settingKey{s.TenantID, s.RuleID}] = s
+	}
+	d.settings.Store(&m)
+}
+
+// Record applies the tenants' rule settings to ms and records what is left.
+func (d *Detector) Record(ctx context.Context, ms []state.Match) error {
+	if p := d.settings.Load(); p != nil && len(*p) > 0 {
+		kept := ms[:0]
+		for _, m := range ms {
+			if s, ok := (*p)[settingKey{m.TenantID, m.RuleID}]; ok {
+				if !s.Enabled {
+					continue
+				}
+				if s.Severity != "" {
+					m.Severity = s.Severity
+				}
+			}
+			kept = append(kept, m)
+		}
+		ms = kept
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	return d.rec.RecordMatches(ctx, ms)
 }
 
 // New returns a detector writing to rec; rules may be nil.
@@ -45,10 +85,7 @@ func (d *Detector) Events(ctx context.Context, evs []*event.Event) error {
 			ms = d.rules.Match(ev.TenantID, ev, ms)
 		}
 	}
-	if len(ms) == 0 {
-		return nil
-	}
-	return d.rec.RecordMatches(ctx, ms)
+	return d.Record(ctx, ms)
 }
 
 // GroupKey groups matches of one rule against one target on one device, so

@@ -87,3 +87,24 @@ func TestDetectorSkipsUnassigned(t *testing.T) {
 		t.Fatalf("matches %+v", rec.ms)
 	}
 }
+
+func TestRuleSettingsApply(t *testing.T) {
+	rec := &fakeRecorder{}
+	d := New(rec, nil)
+	ips := `type="utm" subtype="ips" attack="X" attackid=1 srcip=1.2.3.4 dstip=10.0.0.1 severity="low"`
+	d.SetSettings([]state.RuleSetting{
+		{TenantID: 7, RuleID: "fortigate:ips:1", Enabled: true, Severity: "critical"},
+		{TenantID: 8, RuleID: "fortigate:ips:1", Enabled: false},
+	})
+	ev7 := parsed(t, "fortigate", ips)
+	ev8 := parsed(t, "fortigate", ips)
+	ev8.TenantID = 8
+	ev9 := parsed(t, "fortigate", ips)
+	ev9.TenantID = 9
+	if err := d.Events(context.Background(), []*event.Event{ev7, ev8, ev9}); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.ms) != 2 || rec.ms[0].TenantID != 7 || rec.ms[0].Severity != "critical" || rec.ms[1].TenantID != 9 || rec.ms[1].Severity != "low" {
+		t.Fatalf("want tenant 7 overridden to critical, 8 disabled, 9 untouched: %+v", rec.ms)
+	}
+}

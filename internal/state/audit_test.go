@@ -76,3 +76,33 @@ func openSQLite(t *testing.T) *Store {
 	t.Cleanup(func() { s.Close() })
 	return s
 }
+
+func testRuleSettings(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	a := mustTenant(t, s, "alpha")
+	b := mustTenant(t, s, "bravo")
+	rev0, _ := s.Revision(ctx)
+	if _, err := s.SetRuleSetting(ctx, RuleSetting{TenantID: a.ID, RuleID: "r1", Enabled: false, UpdatedBy: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRuleSetting(ctx, RuleSetting{TenantID: a.ID, RuleID: "r1", Enabled: true, Severity: "critical", UpdatedBy: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SetRuleSetting(ctx, RuleSetting{TenantID: b.ID, RuleID: "r2", Enabled: false, UpdatedBy: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if rev, _ := s.Revision(ctx); rev != rev0+3 {
+		t.Errorf("revision %d, want %d", rev, rev0+3)
+	}
+	got, err := s.RuleSettings(ctx, []uint32{a.ID})
+	if err != nil || len(got) != 1 || !got[0].Enabled || got[0].Severity != "critical" || got[0].UpdatedBy != "y" {
+		t.Fatalf("alpha settings %+v %v", got, err)
+	}
+	if all, _ := s.RuleSettings(ctx, nil); len(all) != 2 {
+		t.Errorf("all settings: %+v", all)
+	}
+	_, err = s.SetRuleSetting(ctx, RuleSetting{TenantID: a.ID, RuleID: "r1", Severity: "severe", UpdatedBy: "x"})
+	wantField(t, err, "severity")
+	_, err = s.SetRuleSetting(ctx, RuleSetting{TenantID: 999, RuleID: "r1", UpdatedBy: "x"})
+	wantIs(t, err, ErrNotFound)
+}

@@ -38,6 +38,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"Alerts", testAlerts},
 		{"AlertWorkflow", testAlertWorkflow},
 		{"Audit", testAudit},
+		{"RuleSettings", testRuleSettings},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
