@@ -22,6 +22,7 @@ import (
 	"github.com/sekimori/sekimori/internal/api"
 	"github.com/sekimori/sekimori/internal/config"
 	"github.com/sekimori/sekimori/internal/detect"
+	"github.com/sekimori/sekimori/internal/drift"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
@@ -127,10 +128,32 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	if err := reload(ctx); err != nil {
 		return err
 	}
+	drifts := drift.New(drift.Options{Learn: cfg.Drift.LearnLines})
+	onDrift := func(ctx context.Context, cs []drift.Change) {
+		if len(cs) == 0 {
+			return
+		}
+		evs := make([]*event.Event, len(cs))
+		ms := make([]state.Match, len(cs))
+		for i, c := range cs {
+			evs[i] = c.Event()
+			ms[i] = driftMatch(c)
+			log.Warn("format drift", "tenant", c.TenantID, "device", c.Device, "format", c.Format, "kind", c.Kind, "field", c.Field)
+		}
+		if err := store.Add(evs); err != nil {
+			log.Error("store drift events", "err", err)
+		}
+		if err := detector.Record(ctx, ms); err != nil {
+			log.Error("record drift alerts", "err", err)
+		}
+	}
 	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
-		Zones:    zones,
-		Logger:   log,
-		OnStored: detector.Events,
+		Zones:  zones,
+		Logger: log,
+		OnStored: func(ctx context.Context, evs []*event.Event) error {
+			onDrift(ctx, drifts.Observe(evs, time.Now()))
+			return detector.Events(ctx, evs)
+		},
 		Tenants: func(ctx context.Context) ([]uint32, error) {
 			ts, err := st.ListTenants(ctx)
 			ids := make([]uint32, len(ts))
@@ -244,6 +267,18 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
 	g.Go(func() error { flushCorrelations(gctx, rules, detector, log); return nil })
+	g.Go(func() error { // close drift windows of devices gone quiet
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-gctx.Done():
+				return nil
+			case now := <-t.C:
+				onDrift(gctx, drifts.Observe(nil, now))
+			}
+		}
+	})
 	sealer := &seal.Sealer{State: st, Logs: store, Committed: func() uint64 { return sp.Stats().Committed }}
 	g.Go(func() error { sealLoop(gctx, sealer, sp, log); return nil })
 	g.Go(func() error {
@@ -310,6 +345,19 @@ func withUI(apiHandler, ui http.Handler) http.Handler {
 			ui.ServeHTTP(w, r)
 		}
 	})
+}
+
+// driftMatch makes a format drift an alert of its tenant, so that it is
+// seen and can be notified like any alert.
+func driftMatch(c drift.Change) state.Match {
+	sev := "medium"
+	if c.Kind == "parse_failures" {
+		sev = "high"
+	}
+	id := "drift:" + c.Format + ":" + c.Kind + ":" + c.Field
+	return state.Match{TenantID: c.TenantID, Kind: "drift", RuleID: id, RuleName: c.Detail, Severity: sev, Device: c.Device, Time: c.Time,
+		GroupKey: detect.GroupKey("drift", id, c.Device, ""),
+		Details:  map[string]string{"format": c.Format, "format.version": c.FormatVersion, "example": c.Example}}
 }
 
 // loadRules loads the Sigma rules; refused rules are logged with their

@@ -50,6 +50,7 @@ func startInProcess(t *testing.T, setup func(st *state.Store)) *inproc {
 	cfg.Syslog.TLS = config.Listener{Listen: "127.0.0.1:0", CertFile: cert, KeyFile: key}
 	cfg.Syslog.TCP.TimeZone = "UTC" // devices without a zone of their own use the listener's
 	cfg.Store.MinFreeDisk = 1 << 20
+	cfg.Drift.LearnLines = 10
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -305,5 +306,35 @@ func TestHTTPIngestAndReassign(t *testing.T) {
 	p.waitGone(t, `tenant.id:0 "log.syslog.hostname":=stranger`)
 	if r := rows[0]; r["k"] != "v" {
 		t.Errorf("moved line not parsed as the device's (kv): %v", r)
+	}
+}
+
+// TestFormatDrift: after a device's baseline is learned, a line with a new
+// field raises a drift alert and a searchable drift event at once.
+func TestFormatDrift(t *testing.T) {
+	ctx := context.Background()
+	p := startInProcess(t, func(st *state.Store) {
+		acme, _ := st.CreateTenant(ctx, "acme")
+		st.AddDevice(ctx, state.Device{TenantID: acme.ID, Name: "fg", Sources: []string{"198.51.100.1"}, Format: "fortigate"})
+	})
+	var b strings.Builder
+	for i := range 10 {
+		fmt.Fprintf(&b, "date=2026-11-01 time=10:00:%02d logid=\"0000000013\" type=\"traffic\" srcip=10.0.0.1 dstip=10.0.0.2 action=\"accept\"\n", i)
+	}
+	if code, out := p.request(t, "POST", "/api/v1/ingest?device=fg", strings.NewReader(b.String())); code != 200 {
+		t.Fatalf("%d %s", code, out)
+	}
+	p.waitRows(t, `device:=fg format:=fortigate`, 10)
+	line := `date=2026-11-01 time=10:01:00 logid="0000000013" type="traffic" srcip=10.0.0.1 dstip=10.0.0.2 action="accept" newfield7x="v"`
+	if code, out := p.request(t, "POST", "/api/v1/ingest?device=fg", strings.NewReader(line)); code != 200 {
+		t.Fatalf("%d %s", code, out)
+	}
+	rows := p.waitRows(t, `format:="sekimori.drift" "drift.kind":=new_field`, 1)
+	if r := rows[0]; r["drift.field"] != "newfield7x" || r["device"] != "fg" || r["drift.example"] != line {
+		t.Errorf("drift event: %v", r)
+	}
+	code, out := p.request(t, "GET", "/api/v1/alerts?rule=drift:fortigate:new_field:newfield7x", nil)
+	if code != 200 || !strings.Contains(out, `"kind":"drift"`) {
+		t.Errorf("drift alert: %d %s", code, out)
 	}
 }

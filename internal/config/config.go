@@ -29,6 +29,14 @@ type Config struct {
 	Store  Store  `yaml:"store"`
 	State  State  `yaml:"state"`
 	Rules  Rules  `yaml:"rules"`
+	Drift  Drift  `yaml:"drift"`
+}
+
+// Drift tunes format-drift detection.
+type Drift struct {
+	// LearnLines is how many lines of a device make its format baseline
+	// (default 500).
+	LearnLines int `yaml:"learn_lines"`
 }
 
 // Rules locates the detection rules.
@@ -152,6 +160,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Store.MinFreeDisk == 0 {
 		c.Store.MinFreeDisk = 1 << 30
+	}
+	if c.Drift.LearnLines == 0 {
+		c.Drift.LearnLines = 500
 	}
 	if len(c.Rules.Dirs) == 0 {
 		c.Rules.Dirs = []string{filepath.Join(c.Data, "rules")}
@@ -304,6 +315,9 @@ func (c *Config) validate() []Problem {
 	}
 	if c.State.DSN != "" && !strings.HasPrefix(c.State.DSN, "postgres://") && !strings.HasPrefix(c.State.DSN, "postgresql://") && !strings.HasPrefix(c.State.DSN, "sqlite:") {
 		bad("state.dsn", "want sqlite:PATH or postgres://..., got %q", redactDSN(c.State.DSN))
+	}
+	if c.Drift.LearnLines < 10 || c.Drift.LearnLines > 10_000_000 {
+		bad("drift.learn_lines", "%d is outside 10 to 10000000", c.Drift.LearnLines)
 	}
 	if f := c.Rules.PlaceholdersFile; f != "" {
 		if _, err := os.Stat(f); err != nil {

@@ -1,0 +1,78 @@
+package drift
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sekimori/sekimori/internal/event"
+)
+
+func ev(fields []string, version string, failed bool) *event.Event {
+	e := &event.Event{TenantID: 1, Device: "fg1", Format: "fortigate", FormatVersion: version, Raw: fmt.Sprint(fields)}
+	for _, f := range fields {
+		e.Fields = append(e.Fields, event.Field{Name: f, Value: "x"})
+	}
+	e.Fields = append(e.Fields, event.Field{Name: "log.syslog.priority", Value: "189"})
+	if failed {
+		e.ParseError = "bad"
+	}
+	return e
+}
+
+func kinds(cs []Change) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Kind+":"+c.Field)
+	}
+	return out
+}
+
+func TestDrift(t *testing.T) {
+	d := New(Options{Learn: 100, Window: time.Minute})
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	base := []string{"logid", "srcip", "dstip", "action"}
+	var batch []*event.Event
+	for i := range 100 {
+		fs := base
+		if i%10 == 0 {
+			fs = append(append([]string{}, base...), "occasional")
+		}
+		batch = append(batch, ev(fs, "7.2", false))
+	}
+	if cs := d.Observe(batch, t0); len(cs) != 0 {
+		t.Fatalf("learning must not report: %v", kinds(cs))
+	}
+	// Normal traffic: nothing to report, also after the window closes.
+	batch = batch[:0]
+	for range 50 {
+		batch = append(batch, ev(base, "7.2", false))
+	}
+	if cs := d.Observe(batch, t0.Add(10*time.Second)); len(cs) != 0 {
+		t.Fatalf("normal lines: %v", kinds(cs))
+	}
+	if cs := d.Observe(nil, t0.Add(61*time.Second)); len(cs) != 0 {
+		t.Fatalf("normal window: %v", kinds(cs))
+	}
+	// A firmware upgrade: srcip renamed to src, a new version, failures.
+	batch = batch[:0]
+	for i := range 40 {
+		batch = append(batch, ev([]string{"logid", "src", "dstip", "action"}, "7.6", i%5 == 0))
+	}
+	cs := d.Observe(batch, t0.Add(70*time.Second))
+	got := fmt.Sprint(kinds(cs))
+	if got != "[version_changed:7.6 new_field:src]" {
+		t.Fatalf("at the first changed line: %s", got)
+	}
+	cs = d.Observe(nil, t0.Add(125*time.Second))
+	if got := fmt.Sprint(kinds(cs)); got != "[field_missing:srcip parse_failures:parse.error]" {
+		t.Fatalf("at the end of the window: %s", got)
+	}
+	if cs[1].Example == "" {
+		t.Error("parse failure drift without an example line")
+	}
+	// The same new field is reported once.
+	if cs := d.Observe([]*event.Event{ev([]string{"logid", "src", "dstip", "action"}, "7.6", false)}, t0.Add(130*time.Second)); len(cs) != 0 {
+		t.Fatalf("repeated: %v", kinds(cs))
+	}
+}
