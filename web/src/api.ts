@@ -1,0 +1,166 @@
+// Typed calls to Sekimori's HTTP API (/api/v1, see /api/v1/openapi.json).
+// Every call goes through auth.authFetch; the tenant scope is enforced by the
+// server from the token, the tenant parameter only narrows an admin's view.
+
+import { authFetch } from './auth';
+
+/** Row is one event: field name to value, _time and _msg first. */
+export type Row = Record<string, string>;
+
+/** Scope says what to read: LogsQL, time window and tenant. */
+export interface Scope {
+  q: string;
+  start?: string;
+  end?: string;
+  tenant?: string;
+}
+
+/** ApiError is the API's error shape: {"error": {"code", "message"}}. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function params(s: Scope, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams();
+  p.set('q', s.q);
+  if (s.start) p.set('start', s.start);
+  if (s.end) p.set('end', s.end);
+  if (s.tenant) p.set('tenant', s.tenant);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return p.toString();
+}
+
+async function check(res: Response): Promise<Response> {
+  if (res.ok) return res;
+  let code = 'http_' + res.status;
+  let message = res.statusText || 'HTTP ' + res.status;
+  try {
+    const body = (await res.json()) as { error?: { code?: string; message?: string } };
+    if (body.error) {
+      code = body.error.code ?? code;
+      message = body.error.message ?? message;
+    }
+  } catch {
+    // not JSON: keep the status line
+  }
+  throw new ApiError(res.status, code, message);
+}
+
+async function getJSON<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await check(await authFetch(path, { signal }));
+  return (await res.json()) as T;
+}
+
+/**
+ * streamLines calls onLine for every line of a JSON-lines response as it
+ * arrives, so that an export of millions of rows never holds them all.
+ */
+export async function streamLines(path: string, onLine: (line: string) => void, signal?: AbortSignal): Promise<void> {
+  const res = await check(await authFetch(path, { signal }));
+  if (!res.body) return;
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += value;
+    let i: number;
+    while ((i = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, i);
+      rest = rest.slice(i + 1);
+      if (line) onLine(line);
+    }
+  }
+  if (rest) onLine(rest);
+}
+
+export function searchPath(s: Scope, limit: number): string {
+  return '/api/v1/search?' + params(s, { limit: String(limit) });
+}
+
+/** search returns up to limit matching events, newest first. */
+export async function search(s: Scope, limit: number, signal?: AbortSignal): Promise<Row[]> {
+  const rows: Row[] = [];
+  await streamLines(searchPath(s, limit), (l) => rows.push(JSON.parse(l) as Row), signal);
+  return rows;
+}
+
+export interface Bucket {
+  time: string;
+  count: number;
+}
+
+export async function hits(s: Scope, step: string, signal?: AbortSignal): Promise<Bucket[]> {
+  const r = await getJSON<{ buckets: Bucket[] }>('/api/v1/hits?' + params(s, { step }), signal);
+  return r.buckets;
+}
+
+export interface ValueCount {
+  value: string;
+  count: number;
+}
+
+export async function facets(s: Scope, field: string, limit: number, signal?: AbortSignal): Promise<ValueCount[]> {
+  const r = await getJSON<{ values: ValueCount[] }>('/api/v1/facets?' + params(s, { field, limit: String(limit) }), signal);
+  return r.values;
+}
+
+export interface Tenant {
+  id: number;
+  name: string;
+  retention_days: number;
+}
+
+export function tenants(signal?: AbortSignal): Promise<Tenant[]> {
+  return getJSON<Tenant[]>('/api/v1/tenants', signal);
+}
+
+export interface Device {
+  id: number;
+  tenant: string;
+  name: string;
+  sources: string[];
+  devid?: string;
+  format: string;
+  time_zone: string;
+  charset: string;
+}
+
+export function devices(tenant: string, signal?: AbortSignal): Promise<Device[]> {
+  const q = tenant ? '?tenant=' + encodeURIComponent(tenant) : '';
+  return getJSON<Device[]>('/api/v1/devices' + q, signal);
+}
+
+export interface Unassigned {
+  source: string;
+  hostname?: string;
+  devid?: string;
+  first_seen: string;
+  last_seen: string;
+  lines: number;
+}
+
+export function unassigned(signal?: AbortSignal): Promise<Unassigned[]> {
+  return getJSON<Unassigned[]>('/api/v1/unassigned', signal);
+}
+
+export async function assign(source: string, tenant: string, device: string): Promise<{ moved_lines: number }> {
+  const res = await check(
+    await authFetch('/api/v1/unassigned/assign', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ source, tenant, device }),
+    }),
+  );
+  return (await res.json()) as { moved_lines: number };
+}
+
+export function isAbort(e: unknown): boolean {
+  return e instanceof DOMException && e.name === 'AbortError';
+}
