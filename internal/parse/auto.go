@@ -73,6 +73,9 @@ func (a autoParser) choose(msg []byte, app string) (candidate, int) {
 	for _, c := range a.list() {
 		if s := c.d.Detect(msg, app); s > bestScore {
 			best, bestScore = c, s
+			if s >= ScoreCertain {
+				break // nothing later can win: ties go to the earlier candidate
+			}
 		}
 	}
 	return best, bestScore

@@ -45,6 +45,11 @@ type RegistryOptions struct {
 	// Logger receives a line per format loaded, changed or removed and per
 	// file refused (default: discard).
 	Logger *slog.Logger
+	// OnChange, when set, is called after a scan put a new definition of a
+	// format in force (f) or removed one (f nil), for example so that
+	// drift detection restarts that format's baseline. It is called from
+	// Load, which holds the registry's lock: it must not call Load.
+	OnChange func(name string, f *DeclarativeFormat)
 }
 
 // fileState is what a scan remembers of a file.
@@ -93,6 +98,11 @@ func (r *Registry) Load() error {
 	seen := map[string]bool{}
 	changed := false
 	var refused []error
+	type change struct {
+		name string
+		f    *DeclarativeFormat
+	}
+	var changes []change
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
@@ -120,7 +130,13 @@ func (r *Registry) Load() error {
 			refused = append(refused, err)
 			r.opts.Logger.Warn("format file refused; previous definition kept", "file", path, "err", err.Error())
 		} else {
+			for _, g := range old.formats {
+				if g.name != f.name {
+					changes = append(changes, change{name: g.name}) // renamed in place
+				}
+			}
 			st.formats = []*DeclarativeFormat{f}
+			changes = append(changes, change{name: f.name, f: f})
 			r.opts.Logger.Info("format loaded", "file", path, "format", f.name)
 		}
 		r.files[name] = st
@@ -131,12 +147,18 @@ func (r *Registry) Load() error {
 			delete(r.files, name)
 			changed = true
 			for _, f := range st.formats {
+				changes = append(changes, change{name: f.name})
 				r.opts.Logger.Info("format removed", "file", filepath.Join(r.dir, name), "format", f.name)
 			}
 		}
 	}
 	if changed {
 		r.publish()
+	}
+	if r.opts.OnChange != nil {
+		for _, c := range changes {
+			r.opts.OnChange(c.name, c.f)
+		}
 	}
 	return errors.Join(refused...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,7 +153,10 @@ func TestRegistryReload(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "acme.yaml")
 	writeFile(t, path, regFormatV1)
-	r := parse.NewRegistry(dir, parse.RegistryOptions{})
+	var changes []string
+	r := parse.NewRegistry(dir, parse.RegistryOptions{OnChange: func(name string, f *parse.DeclarativeFormat) {
+		changes = append(changes, fmt.Sprintf("%s:%v", name, f != nil))
+	}})
 	if err := r.Load(); err != nil {
 		t.Fatal(err)
 	}
@@ -243,6 +247,11 @@ func TestRegistryReload(t *testing.T) {
 	}
 	if _, err := parseWith(t, p, "acme yamada from 192.0.2.1"); !errors.Is(err, parse.ErrFormatRemoved) {
 		t.Errorf("parse after removal: %v, want ErrFormatRemoved", err)
+	}
+	// Loaded, changed, (refused: no change), fixed, removed.
+	want := []string{"acme:true", "acme:true", "acme:true", "acme:false"}
+	if diff := cmp.Diff(want, changes); diff != "" {
+		t.Errorf("OnChange calls (-want +got):\n%s", diff)
 	}
 }
 

@@ -128,35 +128,31 @@ func (h httpLog) parseLine(s string, loc *time.Location, ev *event.Event, fs *fi
 // It returns the index of '[' or -1. It looks no further than the first '"'
 // or 512 bytes.
 func accessHead[T string | []byte](s T) int {
-	i := -1
-	for j := 1; j+4 < len(s) && j < 512; j++ {
-		if s[j] == ' ' && s[j+1] == '[' && isDigitByte(s[j+2]) && isDigitByte(s[j+3]) && s[j+4] == '/' {
-			i = j
-			break
-		}
-		if s[j] == '"' {
-			return -1
-		}
-	}
-	if i <= 0 {
-		return -1
-	}
-	words := 1
-	for j := 0; j < i; j++ {
-		switch s[j] {
+	// The '[' comes after at most three spaces: find it by words.
+	i, words := 0, 1
+	for ; i < len(s) && i < 512; i++ {
+		switch s[i] {
 		case ' ':
-			if j == 0 || s[j-1] == ' ' {
+			if i == 0 || s[i-1] == ' ' {
 				return -1
 			}
-			words++
-		case '[', '"':
+			if i+4 < len(s) && s[i+1] == '[' {
+				if !isDigitByte(s[i+2]) || !isDigitByte(s[i+3]) || s[i+4] != '/' {
+					return -1
+				}
+				if words < 2 || words > 4 {
+					return -1
+				}
+				return i + 1
+			}
+			if words++; words > 4 {
+				return -1
+			}
+		case '[', '"', '=', '{', '<':
 			return -1
 		}
 	}
-	if words < 2 || words > 4 {
-		return -1
-	}
-	return i + 1
+	return -1
 }
 
 func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
