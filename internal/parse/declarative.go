@@ -68,7 +68,7 @@ type declMatch struct {
 	programs []string
 	prefix   string
 	contains []string
-	re       *regexp.Regexp
+	re       *condRE
 	score    int
 }
 
@@ -109,7 +109,45 @@ func (m *declMatch) okBytes(b []byte, app string) bool {
 			return false
 		}
 	}
-	return m.re == nil || m.re.Match(b)
+	return m.re == nil || m.re.matchBytes(b)
+}
+
+// condRE is a regular expression used as a condition. An anchored
+// literal ("^1,") is tested with a prefix comparison, which is much
+// cheaper than running the regexp.
+type condRE struct {
+	re     *regexp.Regexp
+	prefix string // set when the expression is ^literal
+}
+
+func newCondRE(src string) (*condRE, error) {
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, err
+	}
+	c := &condRE{re: re}
+	if rest, ok := strings.CutPrefix(src, "^"); ok {
+		if lit, err := regexp.Compile(rest); err == nil {
+			if p, complete := lit.LiteralPrefix(); complete && p != "" {
+				c.prefix = p
+			}
+		}
+	}
+	return c, nil
+}
+
+func (c *condRE) MatchString(s string) bool {
+	if c.prefix != "" {
+		return strings.HasPrefix(s, c.prefix)
+	}
+	return c.re.MatchString(s)
+}
+
+func (c *condRE) matchBytes(b []byte) bool {
+	if c.prefix != "" {
+		return bytes.HasPrefix(b, []byte(c.prefix))
+	}
+	return c.re.Match(b)
 }
 
 type stepKind uint8
@@ -130,6 +168,7 @@ type declStep struct {
 	from        string
 	optional    bool
 	re          *regexp.Regexp
+	litPrefix   string // what an anchored regex's matches start with
 	sep, assign string
 	quote       string
 	columns     []string
@@ -139,7 +178,7 @@ type declStep struct {
 type declVersion struct {
 	name      string
 	whenField string
-	whenRE    *regexp.Regexp
+	whenRE    *condRE
 	steps     []declStep
 }
 
@@ -203,7 +242,8 @@ func (f *DeclarativeFormat) Parse(msg []byte, loc *time.Location, ev *event.Even
 	if len(f.versions) > 0 && !matched && err == nil {
 		err = fmt.Errorf("%s: %w", f.name, ErrNoVersion)
 	}
-	typed, terr := f.types(ev, first, loc)
+	var buf [32]typedResult
+	typed, terr := f.types(ev, first, loc, buf[:0])
 	if err == nil {
 		err = terr
 	}
@@ -297,6 +337,9 @@ func fieldAfter(ev *event.Event, first int, name string) (string, bool) {
 }
 
 func (st *declStep) regex(s string, ev *event.Event, fs *fieldSet) bool {
+	if st.litPrefix != "" && !strings.HasPrefix(s, st.litPrefix) {
+		return false // an anchored expression whose literal start is missing
+	}
 	m := st.re.FindStringSubmatchIndex(s)
 	if m == nil {
 		return false
@@ -475,11 +518,11 @@ type typedResult struct {
 
 // types checks the typed fields, sets ev.Time, and returns the checked
 // values (aligned with f.fields) and the first type error.
-func (f *DeclarativeFormat) types(ev *event.Event, first int, loc *time.Location) ([]typedResult, error) {
+func (f *DeclarativeFormat) types(ev *event.Event, first int, loc *time.Location, out []typedResult) ([]typedResult, error) {
 	if len(f.fields) == 0 {
 		return nil, nil
 	}
-	out := make([]typedResult, len(f.fields))
+	out = append(out[:0], make([]typedResult, len(f.fields))...)
 	var err error
 	for i := range f.fields {
 		df := &f.fields[i]

@@ -307,7 +307,7 @@ func (c *compiler) compile(ff *formatFile) *DeclarativeFormat {
 		} else {
 			dv.whenField = v.When.Field
 			if v.When.Regex != "" {
-				re, err := regexp.Compile(v.When.Regex)
+				re, err := newCondRE(v.When.Regex)
 				if err != nil {
 					c.bad(path+".when.regex", "%v", err)
 				}
@@ -342,7 +342,7 @@ func (c *compiler) compileMatch(m *matchSpec, f *DeclarativeFormat) {
 	}
 	f.match.contains = m.Contains
 	if m.Regex != "" {
-		re, err := regexp.Compile(m.Regex)
+		re, err := newCondRE(m.Regex)
 		if err != nil {
 			c.bad("$.match.regex", "%v", err)
 		}
@@ -375,6 +375,11 @@ func (c *compiler) compileSteps(path string, specs []stepSpec) []declStep {
 				c.bad(p+".regex", "%v", err)
 			default:
 				st.re = re
+				if rest, ok := strings.CutPrefix(*s.Regex, "^"); ok {
+					if lit, err := regexp.Compile(rest); err == nil {
+						st.litPrefix, _ = lit.LiteralPrefix()
+					}
+				}
 				named := 0
 				for _, n := range re.SubexpNames() {
 					if n != "" {
