@@ -137,10 +137,10 @@ func toDeviceJSON(d state.Device, tenant string) deviceJSON {
 }
 
 // CheckDevice validates the fields the state package stores as given: the
-// format must be a known parser and the charset a known one.
-func CheckDevice(format, cs string) error {
-	if !slices.Contains(ingest.Formats(), format) {
-		return fmt.Errorf("format %q is unknown; known formats: %s", format, strings.Join(ingest.Formats(), ", "))
+// format must be one of fs (built-in or declarative) and the charset known.
+func CheckDevice(fs ingest.FormatSet, format, cs string) error {
+	if names := ingest.Formats(fs); !slices.Contains(names, format) {
+		return fmt.Errorf("format %q is unknown; known formats: %s", format, strings.Join(names, ", "))
 	}
 	if _, err := charset.New(cs); err != nil {
 		return err
@@ -161,7 +161,7 @@ func (s *Server) addDevice(w http.ResponseWriter, r *http.Request, p principal) 
 	if in.Format == "" {
 		in.Format = "syslog"
 	}
-	if err := CheckDevice(in.Format, in.Charset); err != nil {
+	if err := CheckDevice(s.formats(), in.Format, in.Charset); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid", err.Error())
 		return
 	}

@@ -30,6 +30,8 @@ type Deps struct {
 	Receiver *ingest.Receiver
 	Registry *ingest.Registry
 	Metrics  *metrics.Set
+	// Formats are the parsers devices may use (nil: the built-ins).
+	Formats ingest.FormatSet
 	// Rules are the loaded detection rules (list and hunting).
 	Rules *detect.SigmaRules
 	// ReloadDevices refreshes the registry from the state database.
@@ -97,6 +99,13 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},
 	}
+}
+
+func (s *Server) formats() ingest.FormatSet {
+	if s.d.Formats == nil {
+		return ingest.BuiltinFormats
+	}
+	return s.d.Formats
 }
 
 // Patterns lists every route pattern ("METHOD /path"), for tests that

@@ -26,6 +26,7 @@ import (
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
+	"github.com/sekimori/sekimori/internal/parse"
 	"github.com/sekimori/sekimori/internal/seal"
 	"github.com/sekimori/sekimori/internal/sigma"
 	"github.com/sekimori/sekimori/internal/spool"
@@ -90,7 +91,14 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	set.NewGauge("sekimori_store_bytes", func() float64 { return float64(storeBytes.Load()) })
 	set.NewGauge("sekimori_store_rows", func() float64 { return float64(storeRows.Load()) })
 
-	reg := ingest.NewRegistry()
+	if err := os.MkdirAll(cfg.Formats.Dir, 0o750); err != nil {
+		return fmt.Errorf("create formats dir: %w", err)
+	}
+	formats := parse.NewRegistry(cfg.Formats.Dir, parse.RegistryOptions{Logger: log})
+	if err := formats.Load(); err != nil {
+		log.Warn("declarative formats: some files refused; the previous definitions stay", "err", err)
+	}
+	reg := ingest.NewRegistryWith(formats)
 	var detector *detect.Detector // set below; reload runs again once it is
 	reload := func(ctx context.Context) error {
 		if detector != nil {
@@ -218,6 +226,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
 			ReloadDevices: reload,
 			Rules:         rules,
+			Formats:       formats,
 			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {
 				return reassign(ctx, store, recv, st, source, dev)
 			},
@@ -266,6 +275,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	})
 	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
+	g.Go(func() error { return formats.Run(gctx) })
 	g.Go(func() error { flushCorrelations(gctx, rules, detector, log); return nil })
 	g.Go(func() error { // close drift windows of devices gone quiet
 		t := time.NewTicker(10 * time.Second)

@@ -32,6 +32,7 @@ import (
 )
 
 type inproc struct {
+	data  string
 	addrs app.Addrs
 	token string
 	st    *state.Store
@@ -79,7 +80,7 @@ func startInProcess(t *testing.T, setup func(st *state.Store)) *inproc {
 	case <-time.After(30 * time.Second):
 		t.Fatal("app did not start")
 	}
-	p := &inproc{addrs: addrs, token: tok, st: st}
+	p := &inproc{data: dir, addrs: addrs, token: tok, st: st}
 	p.stop = func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -336,5 +337,44 @@ func TestFormatDrift(t *testing.T) {
 	code, out := p.request(t, "GET", "/api/v1/alerts?rule=drift:fortigate:new_field:newfield7x", nil)
 	if code != 200 || !strings.Contains(out, `"kind":"drift"`) {
 		t.Errorf("drift alert: %d %s", code, out)
+	}
+}
+
+// TestDeclarativeFormat: a YAML format dropped into the formats directory is
+// used by a device without restarting or recompiling.
+func TestDeclarativeFormat(t *testing.T) {
+	ctx := context.Background()
+	src, err := os.ReadFile("../../formats/alliedware-plus.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var formatsDir string
+	p := startInProcess(t, func(st *state.Store) {
+		st.CreateTenant(ctx, "acme")
+	})
+	formatsDir = filepath.Join(p.data, "formats")
+	if err := os.WriteFile(filepath.Join(formatsDir, "alliedware-plus.yaml"), src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The registry rescans every few seconds; the device can be added once
+	// the format is known.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, out := p.request(t, "POST", "/api/v1/devices", strings.NewReader(`{"tenant":"acme","name":"awp","sources":["192.0.2.77"],"format":"alliedware_plus"}`))
+		if code == 201 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("device with a declarative format: %d %s", code, out)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	line := "<6>Nov 17 02:48:01 awplus kernel: Firewall rule 10: deny IN=eth1 OUT=vlan1 SRC=203.0.113.5 DST=192.168.1.10 MARK=0x0 LEN=60 TOS=0x00 PREC=0x00 TTL=52 ID=1234 DF PROTO=TCP SPT=51515 DPT=23 WINDOW=29200 RES=0x00 SYN URGP=0"
+	if code, out := p.request(t, "POST", "/api/v1/ingest?device=awp", strings.NewReader(line)); code != 200 {
+		t.Fatalf("%d %s", code, out)
+	}
+	rows := p.waitRows(t, `device:=awp`, 1)
+	if r := rows[0]; r["format"] != "alliedware_plus" || r["source.ip"] != "203.0.113.5" || r["rule.id"] != "10" || r["parse.error"] != "" {
+		t.Errorf("declarative parse: %v", r)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sekimori/sekimori/internal/api"
 	"github.com/sekimori/sekimori/internal/app"
+	"github.com/sekimori/sekimori/internal/parse"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -123,7 +124,13 @@ func runDeviceAdd(ctx context.Context, env Env, args []string) error {
 	if len(sources) == 0 && *devid == "" {
 		return fmt.Errorf("%w: give --source IP|HOSTNAME or --devid SERIAL so its lines can be recognised", ErrUsage)
 	}
-	if err := api.CheckDevice(*format, *cs); err != nil {
+	cfg, err := df.load()
+	if err != nil {
+		return err
+	}
+	formats := parse.NewRegistry(cfg.Formats.Dir, parse.RegistryOptions{})
+	_ = formats.Load() // a refused file is reported by the server; its format is then unknown here
+	if err := api.CheckDevice(formats, *format, *cs); err != nil {
 		return err
 	}
 	st, err := openState(ctx, &df)

@@ -22,14 +22,21 @@ import (
 // working single-machine setup.
 type Config struct {
 	// Data is the data directory (default ./sekimori-data).
-	Data   string `yaml:"data"`
-	HTTP   HTTP   `yaml:"http"`
-	Syslog Syslog `yaml:"syslog"`
-	Spool  Spool  `yaml:"spool"`
-	Store  Store  `yaml:"store"`
-	State  State  `yaml:"state"`
-	Rules  Rules  `yaml:"rules"`
-	Drift  Drift  `yaml:"drift"`
+	Data    string  `yaml:"data"`
+	HTTP    HTTP    `yaml:"http"`
+	Syslog  Syslog  `yaml:"syslog"`
+	Spool   Spool   `yaml:"spool"`
+	Store   Store   `yaml:"store"`
+	State   State   `yaml:"state"`
+	Rules   Rules   `yaml:"rules"`
+	Drift   Drift   `yaml:"drift"`
+	Formats Formats `yaml:"formats"`
+}
+
+// Formats locates declarative format definitions.
+type Formats struct {
+	// Dir holds *.yaml format files, reloaded on change (default DATA/formats).
+	Dir string `yaml:"dir"`
 }
 
 // Drift tunes format-drift detection.
@@ -160,6 +167,9 @@ func (c *Config) Defaults() {
 	}
 	if c.Store.MinFreeDisk == 0 {
 		c.Store.MinFreeDisk = 1 << 30
+	}
+	if c.Formats.Dir == "" {
+		c.Formats.Dir = filepath.Join(c.Data, "formats")
 	}
 	if c.Drift.LearnLines == 0 {
 		c.Drift.LearnLines = 500

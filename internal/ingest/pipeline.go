@@ -36,15 +36,30 @@ type syslogParser struct{}
 
 func (syslogParser) Parse([]byte, *time.Location, *event.Event) error { return nil }
 
-func lookupParser(name string) (parse.Parser, bool) {
+// FormatSet finds parsers by name: the built-ins, or a registry that adds
+// declarative formats (*parse.Registry).
+type FormatSet interface {
+	Lookup(name string) (parse.Parser, bool)
+	Names() []string
+}
+
+// BuiltinFormats is the FormatSet of the built-in parsers only.
+var BuiltinFormats FormatSet = builtins{}
+
+type builtins struct{}
+
+func (builtins) Lookup(name string) (parse.Parser, bool) { return parse.Lookup(name) }
+func (builtins) Names() []string                         { return parse.Names() }
+
+func lookupParser(fs FormatSet, name string) (parse.Parser, bool) {
 	if name == "syslog" {
 		return syslogParser{}, true
 	}
-	return parse.Lookup(name)
+	return fs.Lookup(name)
 }
 
 // Formats lists the format names a device may use.
-func Formats() []string { return append([]string{"syslog"}, parse.Names()...) }
+func Formats(fs FormatSet) []string { return append([]string{"syslog"}, fs.Names()...) }
 
 // Unassigned is a summary of lines from one unknown source, for the
 // holding-area view.

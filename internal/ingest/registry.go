@@ -47,12 +47,18 @@ type table struct {
 // Registry resolves received lines to devices. Lookups are lock-free and
 // safe for concurrent use; Set replaces the whole table.
 type Registry struct {
-	t atomic.Pointer[table]
+	t       atomic.Pointer[table]
+	formats FormatSet
 }
 
-// NewRegistry returns an empty registry: every line is unassigned.
-func NewRegistry() *Registry {
-	r := &Registry{}
+// NewRegistry returns an empty registry using the built-in formats: every
+// line is unassigned.
+func NewRegistry() *Registry { return NewRegistryWith(BuiltinFormats) }
+
+// NewRegistryWith returns an empty registry whose devices may use the
+// formats of fs (e.g. declarative ones).
+func NewRegistryWith(fs FormatSet) *Registry {
+	r := &Registry{formats: fs}
 	_ = r.Set(nil)
 	return r
 }
@@ -65,7 +71,7 @@ func (r *Registry) Set(devs []Device) error {
 		byDevID: map[string]*resolved{}, byTenant: map[string]*resolved{},
 	}
 	for _, d := range devs {
-		rd, err := resolve(d)
+		rd, err := resolve(r.formats, d)
 		if err != nil {
 			return err
 		}
@@ -88,13 +94,13 @@ func (r *Registry) Set(devs []Device) error {
 
 func tenantKey(tenant uint32, name string) string { return fmt.Sprintf("%d/%s", tenant, name) }
 
-func resolve(d Device) (*resolved, error) {
+func resolve(fs FormatSet, d Device) (*resolved, error) {
 	rd := &resolved{Device: d}
 	format := d.Format
 	if format == "" {
 		format = "syslog"
 	}
-	p, ok := lookupParser(format)
+	p, ok := lookupParser(fs, format)
 	if !ok {
 		return nil, fmt.Errorf("device %s: unknown format %q", d.Name, d.Format)
 	}
