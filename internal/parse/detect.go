@@ -64,6 +64,11 @@ func (fortiGate) Detect(msg []byte, _ string) int {
 	if !logid {
 		return 0
 	}
+	// Sophos Firewall also writes log_id= and device_id=; its
+	// log_component= or device="SFW" give it away.
+	if msgHasKey(msg, "log_component=") || bytes.Contains(msg, []byte(`device="SFW"`)) {
+		return 0
+	}
 	if msgHasKey(msg, "devid=") || msgHasKey(msg, "device_id=") || msgHasKey(msg, "type=") {
 		return ScoreCertain
 	}
