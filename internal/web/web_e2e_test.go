@@ -49,12 +49,7 @@ type fixture struct {
 }
 
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (bash .ci/chromium.sh)", chromiumPath)
-		}
-		t.Skipf("%s is missing: install it with `bash .ci/chromium.sh` (apt-get install chromium fonts-noto-cjk) to run the browser tests", chromiumPath)
-	}
+	needChromium(t)
 	f := startServer(t)
 	b := newBrowser(t, f)
 
@@ -72,6 +67,18 @@ func TestBrowser(t *testing.T) {
 	t.Run("tenant isolation", b.isolation)
 	b.checkConsole(t)
 	t.Logf("screenshots in %s", b.shots)
+}
+
+// needChromium skips the test when Debian's Chromium is not installed,
+// except in CI, where its absence is a failure.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing; CI must install it (bash .ci/chromium.sh)", chromiumPath)
+		}
+		t.Skipf("%s is missing: install it with `bash .ci/chromium.sh` (apt-get install chromium fonts-noto-cjk) to run the browser tests", chromiumPath)
+	}
 }
 
 // startServer runs app.Run on a loopback port with tenants, devices and
@@ -616,6 +623,8 @@ func (b *tab) pivot(t *testing.T) {
 func (b *tab) zoom(t *testing.T) {
 	b.do(t, "open acme's last hour", chromedp.Navigate(b.f.base+"/search?tenant=acme&start=1h"))
 	b.searched(t, "acme", "*")
+	// The histogram is drawn after its own request, not with the rows.
+	b.wait(t, "the histogram", `document.querySelector('.histogram .u-over') !== null`)
 	r := mustJS[[]float64](t, b, `(() => { const r = document.querySelector('.histogram .u-over').getBoundingClientRect();
 		return [r.left, r.top, r.width, r.height]; })()`)
 	y := r[1] + r[3]/2

@@ -164,3 +164,76 @@ export async function assign(source: string, tenant: string, device: string): Pr
 export function isAbort(e: unknown): boolean {
   return e instanceof DOMException && e.name === 'AbortError';
 }
+
+/** Alert is a group of matches of one rule against one target, with a status. */
+export interface Alert {
+  id: number;
+  tenant_id: number;
+  group_key: string;
+  kind: string;
+  rule_id: string;
+  rule_name: string;
+  severity: string;
+  device: string;
+  source_ip?: string;
+  target_ip?: string;
+  first_seen: string;
+  last_seen: string;
+  event_count: number;
+  status: AlertStatus;
+  status_reason?: string;
+  status_by?: string;
+  status_at?: string;
+  details?: Record<string, string>;
+}
+
+export type AlertStatus = 'new' | 'acknowledged' | 'closed';
+
+/** Severities, lowest first, as the server ranks them. */
+export const severities = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+
+export interface AlertFilter {
+  /** "open" (new or acknowledged), a status, or "" for any. */
+  status: string;
+  /** The lowest severity shown; "" for all. */
+  severity: string;
+  tenant: string;
+  limit?: number;
+}
+
+export interface AlertDetail {
+  alert: Alert;
+  events: { seq: number; time: string }[];
+  history: { at: string; actor: string; from: string; to: string; reason?: string }[];
+}
+
+/** alerts returns alerts newest first. */
+export async function alerts(f: AlertFilter, signal?: AbortSignal): Promise<Alert[]> {
+  const p = new URLSearchParams();
+  if (f.status) p.set('status', f.status);
+  if (f.severity) p.set('severity', f.severity);
+  if (f.tenant) p.set('tenant', f.tenant);
+  if (f.limit) p.set('limit', String(f.limit));
+  const r = await getJSON<{ alerts: Alert[] }>('/api/v1/alerts?' + p.toString(), signal);
+  return r.alerts;
+}
+
+function alertPath(id: number, tenant: string, rest = ''): string {
+  return '/api/v1/alerts/' + id + rest + (tenant ? '?tenant=' + encodeURIComponent(tenant) : '');
+}
+
+export function alert(id: number, tenant: string, signal?: AbortSignal): Promise<AlertDetail> {
+  return getJSON<AlertDetail>(alertPath(id, tenant), signal);
+}
+
+/** setAlertStatus moves an alert to status; closing needs a reason. */
+export async function setAlertStatus(id: number, tenant: string, status: AlertStatus, reason = ''): Promise<Alert> {
+  const res = await check(
+    await authFetch(alertPath(id, tenant, '/status'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ status, reason }),
+    }),
+  );
+  return (await res.json()) as Alert;
+}

@@ -6,6 +6,7 @@ import { type Session, currentSession, onAuthChange } from './auth';
 import { Header } from './components/Header';
 import { onLangChange, t } from './i18n';
 import { navigate, useLocation } from './route';
+import { Alerts } from './screens/Alerts';
 import { Devices } from './screens/Devices';
 import { Login } from './screens/Login';
 import { Search } from './screens/Search';
@@ -33,7 +34,8 @@ export function App() {
 
   if (!session) return <Login />;
   let screen;
-  if (loc.path.startsWith('/devices')) screen = <Devices session={session} loc={loc} />;
+  if (loc.path.startsWith('/alerts')) screen = <Alerts session={session} loc={loc} />;
+  else if (loc.path.startsWith('/devices')) screen = <Devices session={session} loc={loc} />;
   else if (loc.path.startsWith('/search') || loc.path === '/') screen = <Search loc={loc} dark={dark} />;
   else
     screen = (

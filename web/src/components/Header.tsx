@@ -60,9 +60,10 @@ function TenantSwitch(p: { session: Session; loc: Loc }) {
       aria-label={t('header.tenant')}
       onChange={(e) => {
         const url = withParam('tenant', e.currentTarget.value);
-        // A switch of tenant keeps the query but not the open event.
+        // A switch of tenant keeps the query but not the open event or alert.
         const u = new URL(url, location.origin);
         u.searchParams.delete('ev');
+        u.searchParams.delete('id');
         navigate(u.pathname + u.search);
       }}
     >
@@ -85,6 +86,7 @@ export function Header(p: { session: Session; loc: Loc; theme: Theme; onTheme: (
       </div>
       <nav>
         <NavLink href="/search" current={p.loc.path} label={t('nav.search')} tenant={tenant} />
+        <NavLink href="/alerts" current={p.loc.path} label={t('nav.alerts')} tenant={tenant} />
         <NavLink href="/devices" current={p.loc.path} label={t('nav.devices')} tenant={tenant} />
       </nav>
       <span class="spacer" />

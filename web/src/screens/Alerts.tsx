@@ -1,0 +1,557 @@
+// The Alerts screen: the queue of alerts of the tenant(s) in view, newest
+// first, with filters in the URL (status, minimum severity, tenant, the open
+// alert), the detail of one alert (rule, details, history, a link to its
+// events in Search), status changes and bulk acknowledgement. Keyboard: j / k
+// move the selection, Enter opens it, a acknowledges it, x selects it for a
+// bulk action, Escape closes the detail.
+
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  type Alert,
+  type AlertDetail,
+  type AlertStatus,
+  ApiError,
+  alert as getAlert,
+  alerts as listAlerts,
+  isAbort,
+  setAlertStatus,
+  severities,
+  tenants,
+} from '../api';
+import { AuthError, type Session } from '../auth';
+import { fmtCount, fmtTime } from '../format';
+import { type Key, getLang, t } from '../i18n';
+import { type Loc, link, navigate } from '../route';
+
+/** How many alerts the queue shows. */
+const pageAlerts = 500;
+/** Margin around an alert's events for the Search link (events can arrive late or with skewed clocks). */
+const eventMarginMs = 3600e3;
+
+const statusFilters = ['open', 'new', 'acknowledged', 'closed', 'all'] as const;
+
+interface AlertsState {
+  status: string;
+  severity: string;
+  /** The alert whose detail is open; 0 for none. */
+  id: number;
+}
+
+function readState(p: URLSearchParams): AlertsState {
+  const status = p.get('status') ?? '';
+  const severity = p.get('severity') ?? '';
+  const id = Number(p.get('id') ?? '');
+  return {
+    status: (statusFilters as readonly string[]).includes(status) ? status : 'open',
+    severity: (severities as readonly string[]).includes(severity) ? severity : '',
+    id: Number.isInteger(id) && id > 0 ? id : 0,
+  };
+}
+
+/** alertsURL is the permalink of a queue state; open is the default status. */
+export function alertsURL(s: AlertsState, tenant: string): string {
+  return link('/alerts', [
+    ['status', s.status === 'open' ? '' : s.status],
+    ['severity', s.severity],
+    ['tenant', tenant],
+    ['id', s.id ? String(s.id) : ''],
+  ]);
+}
+
+function errText(e: unknown, tenant: string): string {
+  if (e instanceof ApiError) return e.status === 404 && tenant ? t('error.tenantNotFound', { tenant }) : t('error.api', { msg: e.message });
+  return t('error.network', { msg: String(e) });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** eventsURL opens the alert's referenced events in Search, over their time span with a margin. */
+export function eventsURL(d: AlertDetail, tenant: string): string {
+  const seqs = d.events.map((e) => e.seq);
+  const q = seqs.length === 1 ? `"ingest.seq":=${seqs[0]}` : `ingest.seq:in(${seqs.join(',')})`;
+  const times = d.events.map((e) => Date.parse(e.time)).filter(Number.isFinite);
+  if (times.length === 0) times.push(Date.parse(d.alert.first_seen), Date.parse(d.alert.last_seen));
+  const from = Math.min(...times) - eventMarginMs;
+  const to = Math.max(...times) + eventMarginMs;
+  return link('/search', [
+    ['q', q],
+    ['start', iso(from)],
+    ['end', iso(to)],
+    ['tenant', tenant],
+  ]);
+}
+
+function inTextBox(e: Event): boolean {
+  return !!(e.target as HTMLElement | null)?.closest?.('input, textarea, select, [contenteditable]');
+}
+
+export function Severity(p: { s: string }) {
+  const known = (severities as readonly string[]).includes(p.s);
+  return (
+    <span class={'sev sev-' + (known ? p.s : 'unknown')} data-severity={p.s}>
+      {known ? t(('severity.' + p.s) as Key) : p.s}
+    </span>
+  );
+}
+
+function Status(p: { s: string }) {
+  return (
+    <span class={'status status-' + p.s} data-status={p.s}>
+      {t(('status.' + p.s) as Key) || p.s}
+    </span>
+  );
+}
+
+export function Alerts(p: { session: Session; loc: Loc }) {
+  const state = useMemo(() => readState(p.loc.params), [p.loc]);
+  const tenant = p.loc.params.get('tenant') ?? '';
+  const lang = getLang();
+
+  const [list, setList] = useState<Alert[] | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
+  const [nonce, setNonce] = useState(0);
+  /** The keyboard selection (an alert id). */
+  const [cursor, setCursor] = useState(0);
+  /** Alerts ticked for a bulk action. */
+  const [checked, setChecked] = useState<Set<number>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [names, setNames] = useState<Map<number, string>>(new Map());
+
+  const go = (next: Partial<AlertsState>, replace = false) => navigate(alertsURL({ ...state, ...next }, tenant), replace);
+
+  useEffect(() => {
+    tenants()
+      .then((ts) => setNames(new Map(ts.map((x) => [x.id, x.name]))))
+      .catch(() => {});
+  }, []);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError('');
+    listAlerts({ status: state.status === 'all' ? '' : state.status, severity: state.severity, tenant, limit: pageAlerts }, ac.signal)
+      .then((l) => {
+        setList(l);
+        setChecked((c) => new Set(l.filter((a) => c.has(a.id)).map((a) => a.id)));
+        setCursor((c) => (l.some((a) => a.id === c) ? c : (l.find((a) => a.id === state.id)?.id ?? l[0]?.id ?? 0)));
+      })
+      .catch((e) => {
+        if (isAbort(e) || e instanceof AuthError) return;
+        setList([]);
+        setError(errText(e, tenant));
+      });
+    return () => ac.abort();
+  }, [state.status, state.severity, tenant, nonce]);
+
+  // The queue keeps its rows where they are after a status change, so the
+  // selection does not jump; the change is merged in place.
+  const merge = (a: Alert) => setList((l) => (l ? l.map((x) => (x.id === a.id ? a : x)) : l));
+
+  const change = async (id: number, status: AlertStatus, reason = ''): Promise<boolean> => {
+    setBusy(true);
+    setError('');
+    setNotice('');
+    try {
+      merge(await setAlertStatus(id, tenant, status, reason));
+      return true;
+    } catch (e) {
+      if (!(e instanceof AuthError)) setError(errText(e, tenant));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const bulkable = (list ?? []).filter((a) => checked.has(a.id) && a.status === 'new');
+  const bulkAck = async () => {
+    setBusy(true);
+    setError('');
+    let n = 0;
+    try {
+      for (const a of bulkable) {
+        merge(await setAlertStatus(a.id, tenant, 'acknowledged'));
+        n++;
+      }
+      setChecked(new Set());
+      setNotice(t('alerts.bulkDone', { n }));
+    } catch (e) {
+      if (!(e instanceof AuthError)) setError(errText(e, tenant));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const toggle = (id: number) => {
+    const c = new Set(checked);
+    if (c.has(id)) c.delete(id);
+    else c.add(id);
+    setChecked(c);
+  };
+
+  // Keyboard navigation, outside text boxes.
+  const keys = useRef<(e: KeyboardEvent) => void>(() => {});
+  keys.current = (e: KeyboardEvent) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || inTextBox(e) || !list) return;
+    const i = list.findIndex((a) => a.id === cursor);
+    const sel = i >= 0 ? list[i] : undefined;
+    switch (e.key) {
+      case 'j':
+      case 'k': {
+        if (list.length === 0) return;
+        const next = e.key === 'j' ? Math.min(i + 1, list.length - 1) : Math.max(i - 1, 0);
+        setCursor(list[next].id);
+        break;
+      }
+      case 'Enter':
+        if (!sel || (e.target as HTMLElement).closest('button, a')) return;
+        go({ id: sel.id });
+        break;
+      case 'a':
+        if (sel && sel.status !== 'acknowledged' && !busy) change(sel.id, 'acknowledged');
+        break;
+      case 'x':
+        if (sel) toggle(sel.id);
+        break;
+      case 'Escape':
+        if (state.id) go({ id: 0 });
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+  };
+  useEffect(() => {
+    const on = (e: KeyboardEvent) => keys.current(e);
+    addEventListener('keydown', on);
+    return () => removeEventListener('keydown', on);
+  }, []);
+  useEffect(() => {
+    document.querySelector(`tr[data-id="${cursor}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [cursor]);
+
+  const showTenant = p.session.admin && !tenant;
+  const shown = list ?? [];
+  const allChecked = shown.length > 0 && shown.every((a) => checked.has(a.id));
+  const open = shown.find((a) => a.id === state.id);
+
+  return (
+    <div class={'page alerts-screen' + (state.id ? ' with-detail' : '')}>
+      <div class="alerts-bar">
+        <h1>{t('alerts.title')}</h1>
+        <label class="field-inline">
+          <span class="muted small">{t('alerts.status')}</span>
+          <select id="status" value={state.status} onChange={(e) => go({ status: e.currentTarget.value })}>
+            {statusFilters.map((s) => (
+              <option value={s}>{s === 'open' ? t('alerts.statusOpen') : s === 'all' ? t('alerts.statusAll') : t(('status.' + s) as Key)}</option>
+            ))}
+          </select>
+        </label>
+        <label class="field-inline">
+          <span class="muted small">{t('alerts.severity')}</span>
+          <select id="severity" value={state.severity} onChange={(e) => go({ severity: e.currentTarget.value })}>
+            <option value="">{t('alerts.severityAll')}</option>
+            {severities.map((s) => (
+              <option value={s}>{t(('severity.' + s) as Key)}</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" id="bulk-ack" disabled={bulkable.length === 0 || busy} onClick={bulkAck}>
+          {t('alerts.bulkAck', { n: bulkable.length })}
+        </button>
+        <button type="button" id="refresh" onClick={() => setNonce((n) => n + 1)}>
+          {t('alerts.refresh')}
+        </button>
+        <span class="spacer" />
+        <span class="muted small" data-testid="alert-count" data-loading={list ? '0' : '1'}>
+          {list ? t('alerts.count', { n: fmtCount(shown.length, lang) }) : t('common.loading')}
+        </span>
+        <span class="muted small keys">{t('alerts.keys')}</span>
+      </div>
+      {error && (
+        <div class="banner error" role="alert" data-testid="error">
+          {error}
+        </div>
+      )}
+      {notice && (
+        <div class="banner ok" role="status" data-testid="notice">
+          {notice}
+        </div>
+      )}
+      <div class="alerts-body">
+        <div class="alerts-queue">
+          {list && shown.length === 0 && !error && <p class="empty">{t('alerts.none')}</p>}
+          {shown.length > 0 && (
+            <div class="table-wrap">
+              <table class="grid alerts" data-testid="alerts">
+                <thead>
+                  <tr>
+                    <th class="check">
+                      <input
+                        type="checkbox"
+                        aria-label={t('alerts.selectAll')}
+                        checked={allChecked}
+                        onChange={() => setChecked(allChecked ? new Set() : new Set(shown.map((a) => a.id)))}
+                      />
+                    </th>
+                    <th>{t('alerts.colSeverity')}</th>
+                    <th>{t('alerts.colRule')}</th>
+                    <th>{t('alerts.colTarget')}</th>
+                    {showTenant && <th>{t('alerts.colTenant')}</th>}
+                    <th>{t('alerts.colDevice')}</th>
+                    <th class="num">{t('alerts.colCount')}</th>
+                    <th>{t('alerts.colFirst')}</th>
+                    <th>{t('alerts.colLast')}</th>
+                    <th>{t('alerts.colStatus')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {shown.map((a) => (
+                    <tr
+                      data-id={a.id}
+                      class={(a.id === cursor ? 'sel ' : '') + (a.id === state.id ? 'open ' : '') + 'st-' + a.status}
+                      aria-selected={a.id === cursor}
+                      onClick={(e) => {
+                        if ((e.target as HTMLElement).closest('input, a, button')) return;
+                        setCursor(a.id);
+                        go({ id: a.id });
+                      }}
+                    >
+                      <td class="check">
+                        <input
+                          type="checkbox"
+                          aria-label={t('alerts.select', { id: a.id })}
+                          checked={checked.has(a.id)}
+                          onChange={() => toggle(a.id)}
+                        />
+                      </td>
+                      <td>
+                        <Severity s={a.severity} />
+                      </td>
+                      <td class="rule" title={a.rule_id}>
+                        {a.rule_name || a.rule_id}
+                      </td>
+                      <td class="mono small target">{a.target_ip ?? ''}</td>
+                      {showTenant && <td class="small">{names.get(a.tenant_id) ?? a.tenant_id}</td>}
+                      <td class="small">{a.device}</td>
+                      <td class="num count">{fmtCount(a.event_count, lang)}</td>
+                      <td class="mono small time">{fmtTime(a.first_seen)}</td>
+                      <td class="mono small time">{fmtTime(a.last_seen)}</td>
+                      <td>
+                        <Status s={a.status} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+        {state.id > 0 && (
+          <Detail
+            id={state.id}
+            tenant={tenant}
+            names={p.session.admin ? names : null}
+            version={open}
+            busy={busy}
+            onChange={change}
+            onClose={() => go({ id: 0 })}
+          />
+        )}
+      </div>
+    </div>
+  );
+}
+
+function Detail(p: {
+  id: number;
+  tenant: string;
+  /** Tenant names by id, for the Search link of an admin; null for a tenant's own token. */
+  names: Map<number, string> | null;
+  /** The queue's copy of the alert: a new value after a status change reloads the detail. */
+  version: Alert | undefined;
+  busy: boolean;
+  onChange: (id: number, s: AlertStatus, reason?: string) => Promise<boolean>;
+  onClose: () => void;
+}) {
+  const lang = getLang();
+  const [d, setD] = useState<AlertDetail | null>(null);
+  const [error, setError] = useState('');
+  const [closing, setClosing] = useState(false);
+  const [reason, setReason] = useState('');
+  const reasonBox = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError('');
+    getAlert(p.id, p.tenant, ac.signal)
+      .then(setD)
+      .catch((e) => {
+        if (isAbort(e) || e instanceof AuthError) return;
+        setD(null);
+        setError(e instanceof ApiError && e.status === 404 ? t('alerts.notFound', { id: p.id }) : errText(e, p.tenant));
+      });
+    return () => ac.abort();
+  }, [p.id, p.tenant, p.version?.status, p.version?.status_at]);
+  useEffect(() => {
+    setClosing(false);
+    setReason('');
+  }, [p.id]);
+  useEffect(() => {
+    if (closing) reasonBox.current?.focus();
+  }, [closing]);
+
+  const a = d?.alert.id === p.id ? d.alert : undefined;
+  const linkTenant = a && p.names ? (p.names.get(a.tenant_id) ?? p.tenant) : '';
+  return (
+    <aside class="alert-detail" data-testid="alert-detail" data-id={p.id} data-status={a?.status ?? ''}>
+      <div class="detail-head">
+        <h2>{t('alerts.detailTitle', { id: p.id })}</h2>
+        <span class="spacer" />
+        <button type="button" class="icon" id="detail-close" title={t('alerts.detailClose')} aria-label={t('alerts.detailClose')} onClick={p.onClose}>
+          ✕
+        </button>
+      </div>
+      {error && (
+        <div class="banner error" role="alert" data-testid="detail-error">
+          {error}
+        </div>
+      )}
+      {!a && !error && <p class="muted">{t('common.loading')}</p>}
+      {a && d && (
+        <>
+          <div class="detail-title">
+            <Severity s={a.severity} /> <strong>{a.rule_name || a.rule_id}</strong>
+          </div>
+          <div class="detail-actions">
+            <Status s={a.status} />
+            {a.status === 'new' && (
+              <button type="button" class="primary" id="ack" disabled={p.busy} onClick={() => p.onChange(a.id, 'acknowledged')}>
+                {t('alerts.acknowledge')}
+              </button>
+            )}
+            {a.status !== 'closed' && !closing && (
+              <button type="button" id="close-alert" disabled={p.busy} onClick={() => setClosing(true)}>
+                {t('alerts.close')}
+              </button>
+            )}
+            {a.status === 'closed' && (
+              <button type="button" id="reopen" disabled={p.busy} onClick={() => p.onChange(a.id, 'new')}>
+                {t('alerts.reopen')}
+              </button>
+            )}
+          </div>
+          {closing && a.status !== 'closed' && (
+            <form
+              class="close-form"
+              onSubmit={async (e) => {
+                e.preventDefault();
+                if (reason.trim() && (await p.onChange(a.id, 'closed', reason.trim()))) setClosing(false);
+              }}
+            >
+              <label for="close-reason">{t('alerts.closeReason')}</label>
+              <input
+                id="close-reason"
+                ref={reasonBox}
+                value={reason}
+                placeholder={t('alerts.closeReasonHint')}
+                onInput={(e) => setReason(e.currentTarget.value)}
+                onKeyDown={(e) => e.key === 'Escape' && setClosing(false)}
+              />
+              <div class="row">
+                <button type="submit" class="primary" id="close-submit" disabled={!reason.trim() || p.busy}>
+                  {t('alerts.closeSubmit')}
+                </button>
+                <button type="button" onClick={() => setClosing(false)}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            </form>
+          )}
+          <dl class="kv">
+            <dt>{t('alerts.rule')}</dt>
+            <dd class="mono" data-testid="rule-id">
+              {a.rule_id}
+            </dd>
+            <dt>{t('alerts.kind')}</dt>
+            <dd>{a.kind}</dd>
+            <dt>{t('alerts.colDevice')}</dt>
+            <dd>{a.device}</dd>
+            {a.source_ip && (
+              <>
+                <dt>{t('alerts.source')}</dt>
+                <dd class="mono">{a.source_ip}</dd>
+              </>
+            )}
+            {a.target_ip && (
+              <>
+                <dt>{t('alerts.colTarget')}</dt>
+                <dd class="mono">{a.target_ip}</dd>
+              </>
+            )}
+            <dt>{t('alerts.colCount')}</dt>
+            <dd>{fmtCount(a.event_count, lang)}</dd>
+            <dt>{t('alerts.colFirst')}</dt>
+            <dd class="mono">{fmtTime(a.first_seen)}</dd>
+            <dt>{t('alerts.colLast')}</dt>
+            <dd class="mono">{fmtTime(a.last_seen)}</dd>
+          </dl>
+
+          <h3>{t('alerts.events')}</h3>
+          {d.events.length > 0 && (
+            <p>
+              <a
+                href={eventsURL(d, linkTenant)}
+                data-testid="events-link"
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(eventsURL(d, linkTenant));
+                }}
+              >
+                {d.events.length === 1 ? t('alerts.eventLink') : t('alerts.eventsLink', { n: fmtCount(d.events.length, lang) })}
+              </a>
+              {d.events.length < a.event_count && (
+                <span class="muted small"> · {t('alerts.eventsKept', { kept: fmtCount(d.events.length, lang), n: fmtCount(a.event_count, lang) })}</span>
+              )}
+            </p>
+          )}
+
+          {a.details && Object.keys(a.details).length > 0 && (
+            <>
+              <h3>{t('alerts.details')}</h3>
+              <dl class="kv" data-testid="alert-details">
+                {Object.entries(a.details)
+                  .sort(([x], [y]) => x.localeCompare(y))
+                  .map(([k, v]) => (
+                    <>
+                      <dt>{k}</dt>
+                      <dd class="mono">{v}</dd>
+                    </>
+                  ))}
+              </dl>
+            </>
+          )}
+
+          <h3>{t('alerts.history')}</h3>
+          {d.history.length === 0 && <p class="muted small">{t('alerts.noHistory')}</p>}
+          {d.history.length > 0 && (
+            <ol class="history" data-testid="history">
+              {d.history.map((h) => (
+                <li>
+                  <span class="mono small">{fmtTime(h.at)}</span>{' '}
+                  <span>
+                    {t('alerts.histChange', {
+                      from: h.from ? t(('status.' + h.from) as Key) : '—',
+                      to: t(('status.' + h.to) as Key),
+                    })}
+                  </span>{' '}
+                  <span class="muted small">{t('alerts.by', { actor: h.actor })}</span>
+                  {h.reason && <div class="reason">{h.reason}</div>}
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+    </aside>
+  );
+}
