@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/loadgen"
+)
+
+func TestGenerateFrames(t *testing.T) {
+	opts := loadgen.Options{Seed: 7, Total: 2500}
+	tr := generate(opts, 2)
+	g := loadgen.New(opts)
+	var lines [][]byte
+	for range opts.Total {
+		lines = append(lines, g.Next(nil))
+	}
+	// Blocks of blockLines alternate between the connections; each frame
+	// is "LEN SP LINE" (RFC 6587 octet counting).
+	var got [2][][]byte
+	for c, f := range tr.frames {
+		for len(f) > 0 {
+			sp := bytes.IndexByte(f, ' ')
+			n, err := strconv.Atoi(string(f[:sp]))
+			if err != nil {
+				t.Fatalf("conn %d: bad frame length %q", c, f[:sp])
+			}
+			got[c] = append(got[c], f[sp+1:sp+1+n])
+			f = f[sp+1+n:]
+		}
+	}
+	want := [2][][]byte{
+		append(append([][]byte{}, lines[:1000]...), lines[2000:]...),
+		lines[1000:2000],
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("frames (-want +got):\n%s", diff)
+	}
+	var total int64
+	for _, l := range lines {
+		total += int64(len(l))
+	}
+	if tr.bytes != total || tr.lines != opts.Total || tr.ip == "" {
+		t.Errorf("bytes %d lines %d ip %q; want %d, %d and an IP", tr.bytes, tr.lines, tr.ip, total, opts.Total)
+	}
+}
+
+func TestAppendVLJSON(t *testing.T) {
+	g := loadgen.New(loadgen.Options{Seed: 3, Total: 100})
+	var ev event.Event
+	for range 100 {
+		line := g.Next(nil)
+		var row map[string]string
+		b := appendVLJSON(nil, line, &ev)
+		if err := json.Unmarshal(b, &row); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, b)
+		}
+		if row["_msg"] != string(line) {
+			t.Errorf("_msg %q, want the line %q", row["_msg"], line)
+		}
+		ts, err := time.Parse(time.RFC3339Nano, row["_time"])
+		if err != nil || ts.Year() != 2026 {
+			t.Errorf("_time %q: %v", row["_time"], err)
+		}
+		if row["devname"] != "FG-0001" || row["logid"] == "" || row["type"] == "" {
+			t.Errorf("missing parsed fields in %s", b)
+		}
+		if row["date"] == "" {
+			t.Errorf("the <PRI> was not skipped: %s", b)
+		}
+	}
+}
+
+func TestParseMetrics(t *testing.T) {
+	m := parseMetrics([]byte(`# HELP x
+sekimori_lines_stored_total 1234
+sekimori_lines_dropped_total{reason="spool_full"} 2
+sekimori_lines_dropped_total{reason="disk_full"} 3
+go_goroutines 10
+`))
+	if m["sekimori_lines_stored_total"] != 1234 || sumPrefix(m, "sekimori_lines_dropped_total") != 5 || len(m) != 3 {
+		t.Errorf("parsed %v", m)
+	}
+}
+
+func TestFieldValue(t *testing.T) {
+	line := []byte(`<189>date=2026-01-05 devname="FG-0001" srcip=10.1.0.13 srcport=60695 user="a b"`)
+	for k, want := range map[string]string{"srcip": "10.1.0.13", "devname": "FG-0001", "user": "a b", "dstip": ""} {
+		if got := fieldValue(line, k); got != want {
+			t.Errorf("%s = %q, want %q", k, got, want)
+		}
+	}
+}
+
+func TestMedianMaxAndGroup(t *testing.T) {
+	if m, x := medianMax([]float64{3, 1, 2, 5, 4}); m != 3 || x != 5 {
+		t.Errorf("medianMax = %v, %v", m, x)
+	}
+	if m, x := medianMax([]float64{4, 1}); m != 2.5 || x != 4 {
+		t.Errorf("medianMax = %v, %v", m, x)
+	}
+	for n, want := range map[uint64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567"} {
+		if got := group(n); got != want {
+			t.Errorf("group(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

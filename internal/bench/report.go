@@ -1,0 +1,113 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// WriteTable writes r for a person: ingest figures side by side (Sekimori,
+// and VictoriaLogs when measured), then query latencies.
+func WriteTable(w io.Writer, r *Result) error {
+	avg := 0.0
+	if r.Lines > 0 {
+		avg = float64(r.Bytes) / float64(r.Lines)
+	}
+	fmt.Fprintf(w, "sekimori bench ingest: %s FortiGate lines, %.0f bytes average (%.1f MB), %s hosts, %s .. %s,\n",
+		group(uint64(r.Lines)), avg, float64(r.Bytes)/1e6, group(uint64(r.Hosts)),
+		r.Start.Format("2006-01-02 15:04"), r.End.Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "%d TCP connection(s) with octet-counting framing; %d CPUs\n\n", r.Conns, r.NumCPU)
+
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	ins := []*Ingest{&r.Sekimori}
+	head := "INGEST (first byte sent -> all lines stored)\tsekimori\t"
+	if r.VictoriaLogs != nil {
+		ins = append(ins, r.VictoriaLogs)
+		head += "victorialogs\t"
+	}
+	fmt.Fprintln(tw, head)
+	row := func(name string, f func(in *Ingest) string) {
+		fmt.Fprint(tw, name+"\t")
+		for _, in := range ins {
+			fmt.Fprint(tw, f(in)+"\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	row("lines/s", func(in *Ingest) string { return group(uint64(in.LinesPerSecond + 0.5)) })
+	row("MB/s (raw lines)", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.MBPerSecond) })
+	row("seconds", func(in *Ingest) string { return fmt.Sprintf("%.2f", in.Seconds) })
+	row("  of which sending (s)", func(in *Ingest) string { return fmt.Sprintf("%.2f", in.SendSeconds) })
+	row("all searchable after (s)", func(in *Ingest) string { return fmt.Sprintf("%.2f", in.SearchableSeconds) })
+	row("server CPU-seconds", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.CPUSeconds) })
+	row("lines per CPU-second", func(in *Ingest) string { return group(uint64(in.LinesPerCPUSecond + 0.5)) })
+	row("load generator CPU-seconds", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.SenderCPUSeconds) })
+	row("other processes' CPU-seconds", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.OtherCPUSeconds) })
+	row("peak RSS (MB)", func(in *Ingest) string { return fmt.Sprintf("%.0f", float64(in.PeakRSSBytes)/1e6) })
+	row("sent over the wire (MB)", func(in *Ingest) string { return fmt.Sprintf("%.1f", float64(in.SentBytes)/1e6) })
+	row("log store on disk (MB)", func(in *Ingest) string { return fmt.Sprintf("%.1f", float64(in.StoreBytes)/1e6) })
+	row("log store bytes/line", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.StoreBytesPerLine) })
+	row("spool on disk after stop (MB)", func(in *Ingest) string {
+		if in != &r.Sekimori {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", float64(in.SpoolBytes)/1e6)
+	})
+	row("stored", func(in *Ingest) string { return group(in.Stored) })
+	row("searchable", func(in *Ingest) string { return group(in.Searchable) })
+	row("graceful stop (s)", func(in *Ingest) string { return fmt.Sprintf("%.2f", in.StopSeconds) })
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := &r.Sekimori
+	fmt.Fprintf(w, "sekimori counters: received %s, parse failed %s, dropped %s, truncated %s\n",
+		group(s.Received), group(s.ParseFailed), group(s.Dropped), group(s.Truncated))
+
+	if len(r.Queries) > 0 {
+		fmt.Fprintf(w, "\nQUERIES (sekimori HTTP API, restarted and idle after %.0fs; median and max of %d runs after 1 warm-up)\n", r.QuerySettleSeconds, len(r.Queries[0].Runs))
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "query\tmedian\tmax\ttarget\t\trows\tevents")
+		for _, q := range r.Queries {
+			verdict := "ok"
+			if q.Max > q.Target {
+				verdict = "MISSED"
+				if q.Median <= q.Target {
+					verdict = "max missed"
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Name, secs(q.Median), secs(q.Max), secs(q.Target), verdict, group(uint64(q.Rows)), group(q.Events))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if r.Dir != "" {
+		fmt.Fprintf(w, "\nwork dir kept: %s\n", r.Dir)
+	}
+	return nil
+}
+
+func secs(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2fs", s)
+	default:
+		return fmt.Sprintf("%.1fms", s*1000)
+	}
+}
+
+// group writes n with thousands separators: 1234567 -> "1,234,567".
+func group(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
