@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/japanese"
+
 	"github.com/sekimori/sekimori/internal/app"
 	"github.com/sekimori/sekimori/internal/config"
 )
@@ -220,5 +222,30 @@ func TestNativeAlerts(t *testing.T) {
 	}
 	if out := run(env, "alerts"); strings.Contains(out, "Apache.Log4j") {
 		t.Fatalf("closed alert still listed as open:\n%s", out)
+	}
+}
+
+// TestParseCommand: an operator tries sample lines against a format, and
+// against a registered device's settings (Shift_JIS, zone).
+func TestParseCommand(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	f := filepath.Join(dir, "s.log")
+	os.WriteFile(f, []byte("<189>date=2026-11-01 time=10:00:00 logid=\"0000000013\" type=\"traffic\" srcip=10.0.0.1 action=\"deny\"\nnot a fortigate line\n"), 0o600)
+	out, errs, code := runCLI(t, nil, "parse", "--format", "fortigate", f)
+	if code != 1 || !strings.Contains(out, `"logid":"0000000013"`) || !strings.Contains(out, `"_time":"2026-11-01T01:00:00Z"`) || !strings.Contains(errs, "2 lines, 1 with parse errors") {
+		t.Fatalf("parse: %d\n%s\n%s", code, out, errs)
+	}
+	if _, _, code := runCLI(t, nil, "tenant", "create", "acme", "--data", data); code != 0 {
+		t.Fatal("tenant create")
+	}
+	if out, errs, code := runCLI(t, nil, "device", "add", "--data", data, "--tenant", "acme", "--name", "box", "--source", "192.0.2.5", "--format", "syslog", "--charset", "shift_jis", "--time-zone", "UTC"); code != 0 {
+		t.Fatalf("device add: %s %s", out, errs)
+	}
+	sj, _ := japanese.ShiftJIS.NewEncoder().String("<13>Nov  1 10:00:00 host app: 管理者ログイン失敗\n")
+	os.WriteFile(f, []byte(sj), 0o600)
+	out, errs, code = runCLI(t, nil, "parse", "--device", "box", "--data", data, "--msg", f)
+	if code != 0 || !strings.Contains(out, "管理者ログイン失敗") || !strings.Contains(out, `"_time":"2026-11-01T10:00:00Z"`) {
+		t.Fatalf("parse --device: %d\n%s\n%s", code, out, errs)
 	}
 }

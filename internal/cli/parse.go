@@ -12,8 +12,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sekimori/sekimori/internal/charset"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/parse"
+	"github.com/sekimori/sekimori/internal/state"
 	"github.com/sekimori/sekimori/internal/syslog"
 )
 
@@ -30,9 +32,33 @@ func runParse(ctx context.Context, env Env, args []string) error {
 	zone := fs.String("zone", "Asia/Tokyo", "the device's time zone, for times written without one")
 	withMsg := fs.Bool("msg", false, "include the original line as _msg")
 	list := fs.Bool("list", false, "list the format names and exit")
+	device := fs.String("device", "", "parse as this registered device does: its format, time zone and charset (from --data)")
+	tenant := fs.String("tenant", "", "the device's tenant, when several tenants have a device of that name")
+	var df dataFlags
+	df.register(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
+	}
+	var dec *charset.Decoder
+	if *device != "" {
+		d, formatsDir, err := deviceForParse(ctx, &df, *tenant, *device)
+		if err != nil {
+			return err
+		}
+		*format = d.Format
+		if d.TimeZone != "" {
+			*zone = d.TimeZone
+		}
+		if dec, err = charset.New(d.Charset); err != nil {
+			return err
+		}
+		if *dir == "" {
+			*dir = formatsDir
+		}
+	}
+	if _, err := os.Stat(*dir); *device != "" && err != nil {
+		*dir = "" // the data directory has no formats of its own
 	}
 	reg := parse.NewRegistry(*dir, parse.RegistryOptions{})
 	if *dir != "" {
@@ -51,6 +77,9 @@ func runParse(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: sekimori parse --format F [--formats-dir DIR] FILE... (- reads standard input)", ErrUsage)
 	}
 	p, ok := reg.Lookup(*format)
+	if *format == "syslog" { // the syslog header only, as for devices of format syslog
+		p, ok = headerOnly{}, true
+	}
 	if !ok {
 		return fmt.Errorf("%w: unknown format %q; known: %s", ErrUsage, *format, strings.Join(reg.Names(), ", "))
 	}
@@ -60,7 +89,7 @@ func runParse(ctx context.Context, env Env, args []string) error {
 	}
 	w := bufio.NewWriter(env.Stdout)
 	defer w.Flush()
-	pr := lineParser{p: p, format: *format, loc: loc, withMsg: *withMsg, w: w}
+	pr := lineParser{p: p, format: *format, loc: loc, withMsg: *withMsg, w: w, dec: dec}
 	for _, name := range pos {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -89,6 +118,48 @@ type lineParser struct {
 	lines, failed int
 	ev            event.Event
 	buf           []byte
+	dec           *charset.Decoder // the device's charset, or nil for UTF-8
+}
+
+// deviceForParse finds a registered device by name in the data directory.
+func deviceForParse(ctx context.Context, df *dataFlags, tenant, name string) (state.Device, string, error) {
+	cfg, err := df.load()
+	if err != nil {
+		return state.Device{}, "", err
+	}
+	st, err := openState(ctx, df)
+	if err != nil {
+		return state.Device{}, "", err
+	}
+	defer st.Close()
+	if tenant != "" {
+		t, err := st.TenantByName(ctx, tenant)
+		if err != nil {
+			return state.Device{}, "", fmt.Errorf("tenant %q: %w", tenant, err)
+		}
+		d, err := st.Device(ctx, t.ID, name)
+		if err != nil {
+			return state.Device{}, "", fmt.Errorf("device %q: %w", name, err)
+		}
+		return d, cfg.Formats.Dir, nil
+	}
+	all, err := st.ListDevices(ctx, 0)
+	if err != nil {
+		return state.Device{}, "", err
+	}
+	var found []state.Device
+	for _, d := range all {
+		if d.Name == name {
+			found = append(found, d)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return state.Device{}, "", fmt.Errorf("device %q not found in %s", name, cfg.Data)
+	case 1:
+		return found[0], cfg.Formats.Dir, nil
+	}
+	return state.Device{}, "", fmt.Errorf("%w: device %q exists in %d tenants; add --tenant", ErrUsage, name, len(found))
 }
 
 // file parses every line of a file ("-": standard input; ".gz": gzip).
@@ -137,6 +208,10 @@ func (lp *lineParser) line(line string) error {
 	lp.lines++
 	now := time.Now()
 	raw := []byte(line)
+	if lp.dec != nil {
+		raw = lp.dec.Decode(nil, raw)
+		line = string(raw)
+	}
 	msg := syslog.Parse(raw, syslog.ParseOptions{Location: lp.loc, Now: now})
 	ev := &lp.ev
 	ev.Reset()
@@ -193,3 +268,8 @@ func appendJSONString(b []byte, s string) []byte {
 	_ = enc.Encode(s)
 	return append(b, strings.TrimSuffix(sb.String(), "\n")...)
 }
+
+// headerOnly is the "syslog" device format: nothing beyond the header.
+type headerOnly struct{}
+
+func (headerOnly) Parse([]byte, *time.Location, *event.Event) error { return nil }
