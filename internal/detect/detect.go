@@ -150,9 +150,35 @@ func fields(ev *event.Event) map[string]string {
 type verdict func(v map[string]string) (id, name, severity string, ok bool)
 
 var native = map[string]verdict{
-	"fortigate": fortigateVerdict,
-	"suricata":  suricataVerdict,
-	"panos":     panosVerdict,
+	"fortigate":   fortigateVerdict,
+	"suricata":    suricataVerdict,
+	"panos":       panosVerdict,
+	"juniper_srx": juniperVerdict,
+	"checkpoint":  checkpointVerdict,
+}
+
+// juniperVerdict: RT_IDP attack logs (IDP_ATTACK_LOG_EVENT).
+func juniperVerdict(v map[string]string) (string, string, string, bool) {
+	name := v["attack-name"]
+	return "idp:" + name, name, normSeverity(v["threat-severity"], "medium"), name != ""
+}
+
+// checkpointVerdict: IPS (SmartDefense) and threat prevention blades.
+func checkpointVerdict(v map[string]string) (string, string, string, bool) {
+	switch strings.ToLower(v["product"]) {
+	case "smartdefense", "ips", "anti-bot", "anti-virus", "threat emulation":
+	default:
+		return "", "", "", false
+	}
+	name := v["protection_name"]
+	if name == "" {
+		name = v["attack"]
+	}
+	id := v["protection_id"]
+	if id == "" {
+		id = name
+	}
+	return "ips:" + id, name, normSeverity(v["severity"], "medium"), name != ""
 }
 
 // normSeverity maps vendor severity words to ours.

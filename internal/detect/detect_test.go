@@ -108,3 +108,16 @@ func TestRuleSettingsApply(t *testing.T) {
 		t.Fatalf("want tenant 7 overridden to critical, 8 disabled, 9 untouched: %+v", rec.ms)
 	}
 }
+
+func TestNativeOtherVendors(t *testing.T) {
+	cp := `[action:"Prevent"; attack:"Web Server Enforcement Violation"; protection_name:"Apache Log4j Remote Code Execution"; severity:"High"; src:"198.51.100.23"; dst:"10.30.0.10"; proto:"6"; service:"80"; product:"SmartDefense"]`
+	ms := Native(parsed(t, "checkpoint", cp), nil)
+	if len(ms) != 1 || ms[0].RuleID != "checkpoint:ips:Apache Log4j Remote Code Execution" || ms[0].Severity != "high" || ms[0].TargetIP != "10.30.0.10" {
+		t.Errorf("check point: %+v", ms)
+	}
+	ev := &event.Event{Format: "juniper_srx", TenantID: 1, Fields: []event.Field{{Name: "attack-name", Value: "HTTP:STC:SCRIPT:APACHE-LOG4J-RCE"}, {Name: "threat-severity", Value: "HIGH"}, {Name: "destination.ip", Value: "10.30.0.10"}}}
+	ms = Native(ev, nil)
+	if len(ms) != 1 || ms[0].RuleID != "juniper_srx:idp:HTTP:STC:SCRIPT:APACHE-LOG4J-RCE" || ms[0].Severity != "high" {
+		t.Errorf("juniper: %+v", ms)
+	}
+}
