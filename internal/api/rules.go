@@ -3,6 +3,7 @@ package api
 import (
 	"bufio"
 	"fmt"
+	"github.com/sekimori/sekimori/internal/jsonw"
 	"io"
 	"net/http"
 	"strconv"
@@ -119,7 +120,7 @@ func (s *Server) hunt(w http.ResponseWriter, r *http.Request, p principal) {
 		hits = eng.Match(ls, sigma.Fields{E: &ev}, hits[:0])
 		for _, h := range hits {
 			line = append(line[:0], `{"rule":`...)
-			line = appendJSONString(line, h.ID)
+			line = jsonw.AppendString(line, h.ID)
 			line = append(line, `,"event":`...)
 			line = appendRowJSON(line, row)
 			line = append(line[:len(line)-1], "}\n"...)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/sekimori/sekimori/internal/jsonw"
 	"io"
 	"net/http"
 	"net/url"
@@ -131,7 +132,7 @@ func appendVLJSON(dst, line []byte, ev *event.Event) []byte {
 	dst = append(dst, `{"_time":"`...)
 	dst = ev.Time.UTC().AppendFormat(dst, time.RFC3339Nano)
 	dst = append(dst, `","_msg":`...)
-	dst = appendJSONString(dst, ev.Raw)
+	dst = jsonw.AppendString(dst, ev.Raw)
 	seen := make(map[string]bool, len(ev.Fields))
 	for _, f := range ev.Fields {
 		if f.Name == "" || f.Name[0] == '_' || seen[f.Name] {
@@ -139,33 +140,11 @@ func appendVLJSON(dst, line []byte, ev *event.Event) []byte {
 		}
 		seen[f.Name] = true
 		dst = append(dst, ',')
-		dst = appendJSONString(dst, f.Name)
+		dst = jsonw.AppendString(dst, f.Name)
 		dst = append(dst, ':')
-		dst = appendJSONString(dst, f.Value)
+		dst = jsonw.AppendString(dst, f.Value)
 	}
 	return append(dst, '}', '\n')
-}
-
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			dst = append(dst, '\\', c)
-		case c == '\n':
-			dst = append(dst, '\\', 'n')
-		case c == '\r':
-			dst = append(dst, '\\', 'r')
-		case c == '\t':
-			dst = append(dst, '\\', 't')
-		case c < 0x20:
-			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			dst = append(dst, c) // generated lines are valid UTF-8
-		}
-	}
-	return append(dst, '"')
 }
 
 // runVictoriaLogs measures a VictoriaLogs server on the same lines.
