@@ -3,7 +3,6 @@ package api
 import (
 	"bufio"
 	"fmt"
-	"github.com/sekimori/sekimori/internal/jsonw"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/jsonw"
 	"github.com/sekimori/sekimori/internal/sigma"
 	"github.com/sekimori/sekimori/internal/state"
 )

@@ -4,12 +4,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"github.com/sekimori/sekimori/internal/jsonw"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/jsonw"
 	"github.com/sekimori/sekimori/internal/logstore"
 )
 

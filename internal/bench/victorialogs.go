@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/sekimori/sekimori/internal/jsonw"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/jsonw"
 	"github.com/sekimori/sekimori/internal/loadgen"
 	"github.com/sekimori/sekimori/internal/parse"
 )
