@@ -32,8 +32,8 @@ type Deps struct {
 	Metrics  *metrics.Set
 	// Formats are the parsers devices may use (nil: the built-ins).
 	Formats ingest.FormatSet
-	// Rules are the loaded detection rules (list and hunting).
-	Rules *detect.SigmaRules
+	// Rules returns the loaded detection rules (list and hunting).
+	Rules func() *detect.SigmaRules
 	// ReloadDevices refreshes the registry from the state database.
 	ReloadDevices func(ctx context.Context) error
 	// Reassign moves the held lines of an unassigned source to a device.
@@ -95,6 +95,8 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/rules", false, s.listRules},
 		{"POST /api/v1/hunt", false, s.hunt},
 		{"GET /api/v1/rules/settings", false, s.ruleSettings},
+		{"POST /api/v1/rules", true, s.uploadRule},
+		{"DELETE /api/v1/rules/{name}", true, s.deleteRule},
 		{"PUT /api/v1/rules/{id}/settings", false, s.setRuleSetting},
 		{"GET /api/v1/unassigned", true, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", true, s.assign},

@@ -152,6 +152,13 @@ func pathFor(pattern string) (method, path, body string) {
 	case "/api/v1/hunt":
 		path += "?start=30d"
 		body = "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000001\nlogsource:\n  product: test\ndetection:\n  sel:\n    who|contains: secret\n  condition: sel\n"
+	case "/api/v1/rules":
+		if method == "POST" {
+			path += "?name=t.yml"
+			body = "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000003\nlogsource:\n  product: test\ndetection:\n  sel:\n    who: x\n  condition: sel\n"
+		}
+	case "/api/v1/rules/{name}":
+		path = "/api/v1/rules/t.yml"
 	case "/api/v1/rules/{id}/settings":
 		path = "/api/v1/rules/fortigate:ips:1/settings"
 		body = `{"enabled":false}`
@@ -181,7 +188,7 @@ func TestEveryRouteNeedsAToken(t *testing.T) {
 
 func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 	f := newFixture(t)
-	adminOnly := map[string]bool{"GET /api/v1/audit": true, "POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
+	adminOnly := map[string]bool{"POST /api/v1/rules": true, "DELETE /api/v1/rules/{name}": true, "GET /api/v1/audit": true, "POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
 	for _, p := range f.api.Patterns() {
 		method, path, body := pathFor(p)
 		code, out := f.do(t, method, path, f.tokA, body)
@@ -280,6 +287,26 @@ func TestHuntStaysInScope(t *testing.T) {
 	}
 	if code, out := f.do(t, "POST", "/api/v1/hunt", f.tokA, "title: x\ndetection:\n  condition: nope\n"); code != 400 || !strings.Contains(out, "invalid_rule") {
 		t.Errorf("bad rule: %d %s", code, out)
+	}
+}
+
+func TestRuleUpload(t *testing.T) {
+	f := newFixture(t)
+	code, out := f.do(t, "POST", "/api/v1/rules?name=bad.yml", f.admin, "title: x\ndetection:\n  sel:\n    a: b\n  condition: nope\n")
+	if code != 400 || !strings.Contains(out, "bad.yml:") || !strings.Contains(out, "invalid_rule") {
+		t.Fatalf("invalid rule: %d %s", code, out)
+	}
+	if code, out := f.do(t, "POST", "/api/v1/rules?name=../x.yml", f.admin, "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000004\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"); code != 400 || !strings.Contains(out, "name") {
+		t.Fatalf("bad name: %d %s", code, out)
+	}
+	if code, out := f.do(t, "POST", "/api/v1/rules?name=ok.yml", f.admin, "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000004\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"); code != 201 || !strings.Contains(out, `"rules":1`) {
+		t.Fatalf("upload: %d %s", code, out)
+	}
+	if code, _ := f.do(t, "DELETE", "/api/v1/rules/ok.yml", f.admin, ""); code != 204 {
+		t.Fatalf("delete: %d", code)
+	}
+	if code, _ := f.do(t, "DELETE", "/api/v1/rules/ok.yml", f.admin, ""); code != 404 {
+		t.Fatalf("delete again: %d", code)
 	}
 }
 

@@ -28,12 +28,16 @@ type ruleJSON struct {
 // with their reasons.
 func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p principal) {
 	out := map[string]any{"rules": []ruleJSON{}}
-	if s.d.Rules == nil {
+	var loaded *detect.SigmaRules
+	if s.d.Rules != nil {
+		loaded = s.d.Rules()
+	}
+	if loaded == nil {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
 	var list []ruleJSON
-	for _, rl := range s.d.Rules.Rules() {
+	for _, rl := range loaded.Rules() {
 		list = append(list, ruleJSON{rl.ID, rl.Title, rl.Level, rl.Kind.String(), rl.LogSource.String(), fileFor(p, rl.File)})
 	}
 	if list != nil {
@@ -41,7 +45,7 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p principal) 
 	}
 	if p.Admin {
 		refused := []string{}
-		for _, e := range s.d.Rules.Refused() {
+		for _, e := range loaded.Refused() {
 			refused = append(refused, e.Error())
 		}
 		out["refused"] = refused
@@ -236,4 +240,54 @@ func (s *Server) setRuleSetting(w http.ResponseWriter, r *http.Request, p princi
 	}
 	s.audit(r, p, "rule.setting", "rule/"+rs.RuleID, nil, rs)
 	writeJSON(w, http.StatusOK, rs)
+}
+
+// uploadRule stores a Sigma rule file (admin): POST /api/v1/rules?name=F.yml
+// with the YAML as the body. It is validated first; an invalid file is
+// refused with its file:line:column reasons and nothing is stored. Running
+// servers load it within a second.
+func (s *Server) uploadRule(w http.ResponseWriter, r *http.Request, p principal) {
+	name := r.URL.Query().Get("name")
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "a rule file is at most 1 MiB")
+		return
+	}
+	set := sigma.NewRuleSet()
+	set.AddFile(name, body)
+	var problems []string
+	for _, e := range set.Refused() {
+		problems = append(problems, e.Error())
+	}
+	if len(set.Rules()) == 0 && len(problems) == 0 {
+		problems = append(problems, name+": no rule in the file")
+	}
+	if len(problems) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rule", "message": problems[0], "problems": problems}})
+		return
+	}
+	stored, err := s.d.State.PutRule(r.Context(), state.StoredRule{Name: name, YAML: string(body), UploadedBy: p.actor()})
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if err := s.d.ReloadDevices(r.Context()); err != nil {
+		s.d.Logger.Error("reload rules", "err", err)
+	}
+	s.audit(r, p, "rule.upload", "rule-file/"+name, nil, map[string]any{"rules": len(set.Rules()), "bytes": len(body)})
+	stored.YAML = ""
+	writeJSON(w, http.StatusCreated, map[string]any{"file": stored, "rules": len(set.Rules())})
+}
+
+func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request, p principal) {
+	name := r.PathValue("name")
+	if err := s.d.State.DeleteRule(r.Context(), name); err != nil {
+		stateError(w, err)
+		return
+	}
+	if err := s.d.ReloadDevices(r.Context()); err != nil {
+		s.d.Logger.Error("reload rules", "err", err)
+	}
+	s.audit(r, p, "rule.delete", "rule-file/"+name, nil, nil)
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -100,13 +101,42 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	}
 	reg := ingest.NewRegistryWith(formats)
 	var detector *detect.Detector // set below; reload runs again once it is
+	var rules atomic.Pointer[detect.SigmaRules]
+	var uploadedSig string // what the loaded rules were built from
+	corrDir := filepath.Join(cfg.Data, "correlation")
+	var reloadMu sync.Mutex // the poller and API handlers reload
 	reload := func(ctx context.Context) error {
+		reloadMu.Lock()
+		defer reloadMu.Unlock()
 		if detector != nil {
 			rs, err := st.RuleSettings(ctx, nil)
 			if err != nil {
 				return fmt.Errorf("load rule settings: %w", err)
 			}
 			detector.SetSettings(rs)
+			// Rules uploaded through the API: rebuild when they changed,
+			// carrying correlation state over where it still fits.
+			up, err := st.Rules(ctx)
+			if err != nil {
+				return fmt.Errorf("load uploaded rules: %w", err)
+			}
+			if sig := uploadSignature(up); sig != uploadedSig {
+				next, err := loadRules(cfg, log, up)
+				if err != nil {
+					return err
+				}
+				if old := rules.Load(); old != nil {
+					if err := old.SaveState(corrDir); err != nil {
+						log.Warn("save correlation state before reloading rules", "err", err)
+					}
+				}
+				if err := next.LoadState(corrDir); err != nil {
+					log.Warn("correlation state not restored", "err", err)
+				}
+				rules.Store(next)
+				detector.SetRules(next)
+				uploadedSig = sig
+			}
 		}
 		return reloadDevices(ctx, st, reg)
 	}
@@ -124,15 +154,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		}
 		zones[name] = loc
 	}
-	rules, err := loadRules(cfg, log)
-	if err != nil {
-		return err
-	}
-	corrDir := filepath.Join(cfg.Data, "correlation")
-	if err := rules.LoadState(corrDir); err != nil {
-		log.Warn("correlation state not restored", "err", err)
-	}
-	detector = detect.New(st, rules)
+	detector = detect.New(st, nil)
+	uploadedSig = "-" // forces the first load
 	if err := reload(ctx); err != nil {
 		return err
 	}
@@ -225,7 +248,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		Handler: withUI(api.New(api.Deps{
 			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
 			ReloadDevices: reload,
-			Rules:         rules,
+			Rules:         rules.Load,
 			Formats:       formats,
 			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {
 				return reassign(ctx, store, recv, st, source, dev)
@@ -276,7 +299,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
 	g.Go(func() error { return formats.Run(gctx) })
-	g.Go(func() error { flushCorrelations(gctx, rules, detector, log); return nil })
+	g.Go(func() error { flushCorrelations(gctx, &rules, detector, log); return nil })
 	g.Go(func() error { // close drift windows of devices gone quiet
 		t := time.NewTicker(10 * time.Second)
 		defer t.Stop()
@@ -335,7 +358,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	}
 	store.Close()
 	storeOpen = false
-	if err := rules.SaveState(corrDir); err != nil {
+	if err := rules.Load().SaveState(corrDir); err != nil {
 		log.Error("save correlation state", "err", err)
 	}
 	if err := pipe.Drain(); err != nil {
@@ -370,9 +393,18 @@ func driftMatch(c drift.Change) state.Match {
 		Details:  map[string]string{"format": c.Format, "format.version": c.FormatVersion, "example": c.Example}}
 }
 
+// uploadSignature identifies a set of uploaded rules.
+func uploadSignature(up []state.StoredRule) string {
+	var b strings.Builder
+	for _, u := range up {
+		fmt.Fprintf(&b, "%s@%d;", u.Name, u.UploadedAt.UnixNano())
+	}
+	return b.String()
+}
+
 // loadRules loads the Sigma rules; refused rules are logged with their
 // file:line:column reasons and do not stop the others.
-func loadRules(cfg *config.Config, log *slog.Logger) (*detect.SigmaRules, error) {
+func loadRules(cfg *config.Config, log *slog.Logger, uploaded []state.StoredRule) (*detect.SigmaRules, error) {
 	var ph map[string][]string
 	if f := cfg.Rules.PlaceholdersFile; f != "" {
 		b, err := os.ReadFile(f)
@@ -383,7 +415,11 @@ func loadRules(cfg *config.Config, log *slog.Logger) (*detect.SigmaRules, error)
 			return nil, fmt.Errorf("rule placeholders %s: %w", f, err)
 		}
 	}
-	rules, err := detect.LoadSigma(cfg.Rules.Dirs, ph)
+	files := make([]detect.RuleFile, len(uploaded))
+	for i, u := range uploaded {
+		files[i] = detect.RuleFile{Name: u.Name, Src: []byte(u.YAML)}
+	}
+	rules, err := detect.LoadSigma(cfg.Rules.Dirs, ph, files...)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +432,7 @@ func loadRules(cfg *config.Config, log *slog.Logger) (*detect.SigmaRules, error)
 
 // flushCorrelations closes the correlation windows of quiet tenants every
 // ten seconds and records what they complete.
-func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, detector *detect.Detector, log *slog.Logger) {
+func flushCorrelations(ctx context.Context, rules *atomic.Pointer[detect.SigmaRules], detector *detect.Detector, log *slog.Logger) {
 	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
@@ -404,7 +440,7 @@ func flushCorrelations(ctx context.Context, rules *detect.SigmaRules, detector *
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if ms := rules.Flush(now); len(ms) > 0 {
+			if ms := rules.Load().Flush(now); len(ms) > 0 {
 				if err := detector.Record(ctx, ms); err != nil {
 					log.Error("record correlation matches", "err", err)
 				}

@@ -378,3 +378,32 @@ func TestDeclarativeFormat(t *testing.T) {
 		t.Errorf("declarative parse: %v", r)
 	}
 }
+
+// TestUploadedRuleFires: a Sigma rule uploaded through the API is loaded by
+// the running server and fires on the next matching event.
+func TestUploadedRuleFires(t *testing.T) {
+	ctx := context.Background()
+	p := startInProcess(t, func(st *state.Store) {
+		acme, _ := st.CreateTenant(ctx, "acme")
+		st.AddDevice(ctx, state.Device{TenantID: acme.ID, Name: "fg", Sources: []string{"198.51.100.1"}, Format: "fortigate"})
+	})
+	rule := "title: SSL-VPN login failure\nid: 0c0c0c0c-0000-4000-8000-000000000001\nlogsource:\n  product: fortigate\ndetection:\n  sel:\n    action: ssl-login-fail\n  condition: sel\nlevel: medium\n"
+	if code, out := p.request(t, "POST", "/api/v1/rules?name=vpn.yml", strings.NewReader(rule)); code != 201 {
+		t.Fatalf("upload: %d %s", code, out)
+	}
+	line := `date=2026-11-01 time=10:00:00 logid="0101039426" type="event" subtype="vpn" action="ssl-login-fail" remip=203.0.113.7 user="admin"`
+	if code, out := p.request(t, "POST", "/api/v1/ingest?device=fg", strings.NewReader(line)); code != 200 {
+		t.Fatalf("%d %s", code, out)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, out := p.request(t, "GET", "/api/v1/alerts?rule=0c0c0c0c-0000-4000-8000-000000000001", nil)
+		if code == 200 && strings.Contains(out, `"kind":"sigma"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("uploaded rule did not fire: %d %s", code, out)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -27,9 +27,14 @@ type Rules interface {
 // Detector is safe for concurrent use when its Rules are.
 type Detector struct {
 	rec      Recorder
-	rules    Rules // nil: native alerts only
+	rules    atomic.Pointer[rulesBox] // nil inside: native alerts only
 	settings atomic.Pointer[map[settingKey]state.RuleSetting]
 }
+
+type rulesBox struct{ r Rules }
+
+// SetRules replaces the rules (after an upload or a reload).
+func (d *Detector) SetRules(r Rules) { d.rules.Store(&rulesBox{r}) }
 
 type settingKey struct {
 	tenant uint32
@@ -70,19 +75,24 @@ func (d *Detector) Record(ctx context.Context, ms []state.Match) error {
 }
 
 // New returns a detector writing to rec; rules may be nil.
-func New(rec Recorder, rules Rules) *Detector { return &Detector{rec: rec, rules: rules} }
+func New(rec Recorder, rules Rules) *Detector {
+	d := &Detector{rec: rec}
+	d.SetRules(rules)
+	return d
+}
 
 // Events runs detection over a stored batch and records the matches.
 // The events are not retained.
 func (d *Detector) Events(ctx context.Context, evs []*event.Event) error {
 	var ms []state.Match
+	rules := d.rules.Load().r
 	for _, ev := range evs {
 		if ev.TenantID == 0 {
 			continue // unassigned lines belong to no customer yet
 		}
 		ms = Native(ev, ms)
-		if d.rules != nil {
-			ms = d.rules.Match(ev.TenantID, ev, ms)
+		if rules != nil {
+			ms = rules.Match(ev.TenantID, ev, ms)
 		}
 	}
 	return d.Record(ctx, ms)

@@ -26,10 +26,17 @@ type SigmaRules struct {
 	corr map[uint32]*sigma.Correlator
 }
 
-// LoadSigma loads rules from dirs (files or directories, recursively).
-// Refused rules are returned with file:line:column reasons; they never
-// stop the others from loading. Missing directories are skipped.
-func LoadSigma(dirs []string, placeholders map[string][]string) (*SigmaRules, error) {
+// RuleFile is a rule file held elsewhere than in a directory (uploaded).
+type RuleFile struct {
+	Name string
+	Src  []byte
+}
+
+// LoadSigma loads rules from dirs (files or directories, recursively) and
+// from uploaded files. Refused rules are returned with file:line:column
+// reasons; they never stop the others from loading. Missing directories
+// are skipped.
+func LoadSigma(dirs []string, placeholders map[string][]string, uploaded ...RuleFile) (*SigmaRules, error) {
 	set := sigma.NewRuleSet()
 	for _, d := range dirs {
 		if _, err := os.Stat(d); os.IsNotExist(err) {
@@ -38,6 +45,9 @@ func LoadSigma(dirs []string, placeholders map[string][]string) (*SigmaRules, er
 		if err := set.AddPath(d); err != nil {
 			return nil, fmt.Errorf("load rules from %s: %w", d, err)
 		}
+	}
+	for _, f := range uploaded {
+		set.AddFile("uploaded/"+f.Name, f.Src)
 	}
 	eng, refused := sigma.NewEngine(set, sigma.Options{Placeholders: placeholders})
 	return &SigmaRules{eng: eng, set: set, refused: append(set.Refused(), refused...), corr: map[uint32]*sigma.Correlator{}}, nil

@@ -106,3 +106,23 @@ func testRuleSettings(t *testing.T, s *Store, _ *clock) {
 	_, err = s.SetRuleSetting(ctx, RuleSetting{TenantID: 999, RuleID: "r1", UpdatedBy: "x"})
 	wantIs(t, err, ErrNotFound)
 }
+
+func testStoredRules(t *testing.T, s *Store, _ *clock) {
+	ctx := context.Background()
+	if _, err := s.PutRule(ctx, StoredRule{Name: "a.yml", YAML: "title: a", UploadedBy: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutRule(ctx, StoredRule{Name: "a.yml", YAML: "title: a2", UploadedBy: "y"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.PutRule(ctx, StoredRule{Name: "../etc/passwd", YAML: "x", UploadedBy: "x"})
+	wantField(t, err, "name")
+	rs, err := s.Rules(ctx)
+	if err != nil || len(rs) != 1 || rs[0].YAML != "title: a2" || rs[0].UploadedBy != "y" {
+		t.Fatalf("rules %+v %v", rs, err)
+	}
+	if err := s.DeleteRule(ctx, "a.yml"); err != nil {
+		t.Fatal(err)
+	}
+	wantIs(t, s.DeleteRule(ctx, "a.yml"), ErrNotFound)
+}

@@ -39,6 +39,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"AlertWorkflow", testAlertWorkflow},
 		{"Audit", testAudit},
 		{"RuleSettings", testRuleSettings},
+		{"StoredRules", testStoredRules},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
