@@ -42,13 +42,42 @@ func (m FieldMap) MapField(ls LogSource, field string) []string {
 // core every Sekimori event carries, falling back to the Sigma name. The
 // full per-format taxonomy is a later piece of work; this is its shape.
 var DefaultFieldMap = FieldMap{
+	// Sigma's firewall taxonomy → the ECS core every firewall parser fills
+	// (FortiGate, PAN-OS, ASA, SRX, Check Point, Sophos, SonicWall,
+	// iptables), then the vendor's own spelling.
 	"firewall": {
-		"src_ip":   {"source.ip", "src_ip"},
-		"dst_ip":   {"destination.ip", "dst_ip"},
-		"src_port": {"source.port", "src_port"},
-		"dst_port": {"destination.port", "dst_port"},
+		"src_ip":   {"source.ip", "src_ip", "srcip"},
+		"dst_ip":   {"destination.ip", "dst_ip", "dstip"},
+		"src_port": {"source.port", "src_port", "srcport"},
+		"dst_port": {"destination.port", "dst_port", "dstport"},
 		"action":   {"event.action", "action"},
-		"username": {"user.name", "username"},
+		"username": {"user.name", "username", "user"},
+	},
+	// Sigma's webserver taxonomy (W3C extended log names) → the ECS fields
+	// of the Apache and Nginx parsers.
+	"webserver": {
+		"c-ip":            {"source.ip"},
+		"c-uri":           {"url.original"},
+		"c-uri-query":     {"url.query"},
+		"c-uri-stem":      {"url.path"},
+		"c-useragent":     {"user_agent.original"},
+		"cs-method":       {"http.request.method"},
+		"cs-referer":      {"http.request.referrer"},
+		"cs-host":         {"url.domain", "host"},
+		"cs-username":     {"user.name"},
+		"sc-status":       {"http.response.status_code"},
+		"cs-version":      {"http.version"},
+		"sc-bytes":        {"http.response.body.bytes"},
+		"cs-uri-query":    {"url.query"},
+		"cs-uri-stem":     {"url.path"},
+		"cs-user-agent":   {"user_agent.original"},
+		"cs-cookie":       {"http.request.cookie"},
+		"c-uri-extension": {"url.extension"},
+	},
+	// Linux auth (sshd, sudo, su): Sigma names → the linux parser's ECS.
+	"sshd": {
+		"src_ip":   {"source.ip"},
+		"username": {"user.name"},
 	},
 }
 
