@@ -302,6 +302,12 @@ func TestRuleUpload(t *testing.T) {
 	if code, out := f.do(t, "POST", "/api/v1/rules?name=ok.yml", f.admin, "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000004\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"); code != 201 || !strings.Contains(out, `"rules":1`) {
 		t.Fatalf("upload: %d %s", code, out)
 	}
+	if code, out := f.do(t, "POST", "/api/v1/rules?name=alpha.yml&tenant=alpha", f.admin, "title: t\nid: 0a0a0a0a-0000-4000-8000-000000000005\nlogsource:\n  product: test\ndetection:\n  sel:\n    a: b\n  condition: sel\n"); code != 400 || !strings.Contains(out, "filters only") {
+		t.Fatalf("a detection rule bound to a tenant: %d %s", code, out)
+	}
+	if code, out := f.do(t, "POST", "/api/v1/rules?name=alpha.yml&tenant=alpha", f.admin, "title: f\nid: 0a0a0a0a-0000-4000-8000-000000000006\nlogsource:\n  product: test\nfilter:\n  rules:\n    - 0a0a0a0a-0000-4000-8000-000000000004\n  sel:\n    a: c\n  condition: not sel\n"); code != 201 {
+		t.Fatalf("a tenant's filter: %d %s", code, out)
+	}
 	if code, _ := f.do(t, "DELETE", "/api/v1/rules/ok.yml", f.admin, ""); code != 204 {
 		t.Fatalf("delete: %d", code)
 	}

@@ -60,7 +60,7 @@ const openapiDoc = `{
         {"name": "limit", "in": "query", "schema": {"type": "integer"}}, {"name": "before", "in": "query", "schema": {"type": "integer"}}],
       "responses": {"200": {"description": "{entries: [...]}"}}}},
     "/api/v1/rules": {"get": {"summary": "loaded Sigma rules; for admins also the refused ones with reasons", "responses": {"200": {"description": "{rules, refused}"}}},
-      "post": {"summary": "upload a Sigma rule file (admin): ?name=F.yml, YAML body; validated first (400 with file:line:col problems), stored in the state database, loaded by running servers", "responses": {"201": {"description": "{file, rules}"}, "400": {"description": "invalid rule"}}}},
+      "post": {"summary": "upload a Sigma rule file (admin): ?name=F.yml, YAML body; with &tenant=T the file holds that tenant's own Sigma filters; validated first (400 with file:line:col problems), stored in the state database, loaded by running servers", "responses": {"201": {"description": "{file, rules}"}, "400": {"description": "invalid rule"}}}},
     "/api/v1/rules/{name}": {"delete": {"summary": "remove an uploaded rule file (admin)", "responses": {"204": {"description": "removed"}, "404": {"description": "no such file"}}}},
     "/api/v1/rules/settings": {"get": {"summary": "per-tenant rule settings in scope", "responses": {"200": {"description": "{settings}"}}}},
     "/api/v1/rules/{id}/settings": {"put": {"summary": "enable/disable a rule (Sigma id or native signature id) for a tenant, with an optional severity override: {enabled, severity}", "parameters": [{"$ref": "#/components/parameters/tenant"}], "responses": {"200": {"description": "the setting"}}}},

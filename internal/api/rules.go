@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/detect"
@@ -253,20 +254,63 @@ func (s *Server) uploadRule(w http.ResponseWriter, r *http.Request, p principal)
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", "a rule file is at most 1 MiB")
 		return
 	}
+	// Validate the file together with the rules it may refer to: those
+	// loaded from directories and the other uploaded files.
 	set := sigma.NewRuleSet()
-	set.AddFile(name, body)
+	if s.d.Rules != nil {
+		if loaded := s.d.Rules(); loaded != nil {
+			for _, rl := range loaded.Rules() {
+				if !strings.HasPrefix(rl.File, "uploaded/") {
+					set.AddRule(rl)
+				}
+			}
+		}
+	}
+	others, err := s.d.State.Rules(r.Context())
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	for _, o := range others {
+		if o.Name != name && o.TenantID == 0 {
+			set.AddFile("uploaded/"+o.Name, []byte(o.YAML))
+		}
+	}
+	before := len(set.Refused())
+	own, errs := sigma.ParseFile(name, body)
+	for _, rl := range own {
+		set.AddRule(rl)
+	}
 	var problems []string
-	for _, e := range set.Refused() {
+	for _, e := range errs {
 		problems = append(problems, e.Error())
 	}
-	if len(set.Rules()) == 0 && len(problems) == 0 {
+	for _, e := range set.Refused()[before:] {
+		problems = append(problems, e.Error())
+	}
+	if len(own) == 0 && len(problems) == 0 {
 		problems = append(problems, name+": no rule in the file")
 	}
 	if len(problems) > 0 {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": map[string]any{"code": "invalid_rule", "message": problems[0], "problems": problems}})
 		return
 	}
-	stored, err := s.d.State.PutRule(r.Context(), state.StoredRule{Name: name, YAML: string(body), UploadedBy: p.actor()})
+	var tenantID uint32
+	if tn := r.URL.Query().Get("tenant"); tn != "" {
+		t, err := s.d.State.TenantByName(r.Context(), tn)
+		if err != nil {
+			writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", tn))
+			return
+		}
+		for _, rl := range own {
+			if rl.Kind != sigma.KindFilter {
+				writeError(w, http.StatusBadRequest, "invalid_rule", fmt.Sprintf("%s: a tenant's file holds Sigma filters only; %q is a %s rule", name, rl.Title, rl.Kind))
+				return
+			}
+		}
+		tenantID = t.ID
+	}
+	stored, err := s.d.State.PutRule(r.Context(), state.StoredRule{Name: name, TenantID: tenantID, YAML: string(body), UploadedBy: p.actor()})
 	if err != nil {
 		stateError(w, err)
 		return
@@ -274,9 +318,9 @@ func (s *Server) uploadRule(w http.ResponseWriter, r *http.Request, p principal)
 	if err := s.d.ReloadDevices(r.Context()); err != nil {
 		s.d.Logger.Error("reload rules", "err", err)
 	}
-	s.audit(r, p, "rule.upload", "rule-file/"+name, nil, map[string]any{"rules": len(set.Rules()), "bytes": len(body)})
+	s.audit(r, p, "rule.upload", "rule-file/"+name, nil, map[string]any{"rules": len(own), "tenant_id": tenantID, "bytes": len(body)})
 	stored.YAML = ""
-	writeJSON(w, http.StatusCreated, map[string]any{"file": stored, "rules": len(set.Rules())})
+	writeJSON(w, http.StatusCreated, map[string]any{"file": stored, "rules": len(own)})
 }
 
 func (s *Server) deleteRule(w http.ResponseWriter, r *http.Request, p principal) {

@@ -417,7 +417,7 @@ func loadRules(cfg *config.Config, log *slog.Logger, uploaded []state.StoredRule
 	}
 	files := make([]detect.RuleFile, len(uploaded))
 	for i, u := range uploaded {
-		files[i] = detect.RuleFile{Name: u.Name, Src: []byte(u.YAML)}
+		files[i] = detect.RuleFile{Name: u.Name, Tenant: u.TenantID, Src: []byte(u.YAML)}
 	}
 	rules, err := detect.LoadSigma(cfg.Rules.Dirs, ph, files...)
 	if err != nil {

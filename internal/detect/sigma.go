@@ -21,15 +21,20 @@ type SigmaRules struct {
 	eng     *sigma.Engine
 	set     *sigma.RuleSet
 	refused []*sigma.Error
+	// tenantEng holds an engine for each tenant with filters of its own:
+	// the shared rules plus that tenant's exclusions.
+	tenantEng map[uint32]*sigma.Engine
 
 	mu   sync.Mutex
 	corr map[uint32]*sigma.Correlator
 }
 
 // RuleFile is a rule file held elsewhere than in a directory (uploaded).
+// A file with a Tenant holds that tenant's own Sigma filters.
 type RuleFile struct {
-	Name string
-	Src  []byte
+	Name   string
+	Tenant uint32
+	Src    []byte
 }
 
 // LoadSigma loads rules from dirs (files or directories, recursively) and
@@ -46,11 +51,40 @@ func LoadSigma(dirs []string, placeholders map[string][]string, uploaded ...Rule
 			return nil, fmt.Errorf("load rules from %s: %w", d, err)
 		}
 	}
+	perTenant := map[uint32][]RuleFile{}
 	for _, f := range uploaded {
+		if f.Tenant != 0 {
+			perTenant[f.Tenant] = append(perTenant[f.Tenant], f)
+			continue
+		}
 		set.AddFile("uploaded/"+f.Name, f.Src)
 	}
-	eng, refused := sigma.NewEngine(set, sigma.Options{Placeholders: placeholders})
-	return &SigmaRules{eng: eng, set: set, refused: append(set.Refused(), refused...), corr: map[uint32]*sigma.Correlator{}}, nil
+	opts := sigma.Options{Placeholders: placeholders}
+	eng, refused := sigma.NewEngine(set, opts)
+	s := &SigmaRules{eng: eng, set: set, refused: append(set.Refused(), refused...), corr: map[uint32]*sigma.Correlator{}, tenantEng: map[uint32]*sigma.Engine{}}
+	for tenant, files := range perTenant {
+		ts := sigma.NewRuleSet()
+		for _, r := range set.Rules() {
+			ts.AddRule(r)
+		}
+		before := len(ts.Refused())
+		for _, f := range files {
+			ts.AddFile(fmt.Sprintf("tenant-%d/%s", tenant, f.Name), f.Src)
+		}
+		te, terr := sigma.NewEngine(ts, opts)
+		s.refused = append(s.refused, ts.Refused()[before:]...)
+		_ = terr // the shared rules' refusals are already listed
+		s.tenantEng[tenant] = te
+	}
+	return s, nil
+}
+
+// engine returns the engine for a tenant's events.
+func (s *SigmaRules) engine(tenant uint32) *sigma.Engine {
+	if e := s.tenantEng[tenant]; e != nil {
+		return e
+	}
+	return s.eng
 }
 
 // Rules returns the loaded rules.
@@ -118,7 +152,7 @@ func (s *SigmaRules) Match(tenant uint32, ev *event.Event, dst []state.Match) []
 	defer s.mu.Unlock()
 	c := s.corr[tenant]
 	if c == nil {
-		c = s.eng.NewCorrelator()
+		c = s.engine(tenant).NewCorrelator()
 		s.corr[tenant] = c
 	}
 	dets := c.Process(LogSource(ev), sigma.Fields{E: ev}, ev.Time, ev.Seq, nil)
@@ -222,7 +256,7 @@ func (s *SigmaRules) LoadState(dir string) error {
 		if err != nil {
 			return fmt.Errorf("load correlation state: %w", err)
 		}
-		c := s.eng.NewCorrelator()
+		c := s.engine(tenant).NewCorrelator()
 		if _, err := c.UnmarshalState(b); err != nil {
 			continue // rules changed since; start afresh for this tenant
 		}

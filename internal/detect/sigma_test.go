@@ -82,3 +82,46 @@ func TestSigmaRulesPerTenantCorrelation(t *testing.T) {
 		t.Fatalf("tenant 2's two earlier failures were forgotten across the restart: %+v", ms)
 	}
 }
+
+func TestPerTenantFilters(t *testing.T) {
+	base := `title: Admin login failure
+id: 7b1f0000-0000-4000-8000-000000000010
+status: test
+logsource:
+  product: fortigate
+detection:
+  sel:
+    action: login
+    status: failed
+  condition: sel
+level: medium
+`
+	filter := `title: Our monitoring account fails on purpose
+id: 7b1f0000-0000-4000-8000-000000000011
+logsource:
+  product: fortigate
+filter:
+  rules:
+    - 7b1f0000-0000-4000-8000-000000000010
+  selection:
+    user: probe
+  condition: not selection
+`
+	s, err := LoadSigma(nil, nil, RuleFile{Name: "base.yml", Src: []byte(base)}, RuleFile{Name: "f.yml", Tenant: 1, Src: []byte(filter)})
+	if err != nil || len(s.Refused()) > 0 {
+		t.Fatalf("load: %v %v", err, s.Refused())
+	}
+	ev := func(tenant uint32, user string) *event.Event {
+		return &event.Event{TenantID: tenant, Format: "fortigate", Device: "fg", Seq: 1,
+			Fields: []event.Field{{Name: "action", Value: "login"}, {Name: "status", Value: "failed"}, {Name: "user", Value: user}}}
+	}
+	if ms := s.Match(1, ev(1, "probe"), nil); len(ms) != 0 {
+		t.Errorf("tenant 1's filter must exclude its probe account: %+v", ms)
+	}
+	if ms := s.Match(1, ev(1, "admin"), nil); len(ms) != 1 {
+		t.Errorf("tenant 1, another user: %+v", ms)
+	}
+	if ms := s.Match(2, ev(2, "probe"), nil); len(ms) != 1 {
+		t.Errorf("tenant 2 has no such filter: %+v", ms)
+	}
+}

@@ -10,6 +10,7 @@ import (
 // StoredRule is a rule file uploaded through the API.
 type StoredRule struct {
 	Name       string    `json:"name"`
+	TenantID   uint32    `json:"tenant_id,omitempty"` // 0: every tenant`
 	YAML       string    `json:"yaml"`
 	UploadedBy string    `json:"uploaded_by"`
 	UploadedAt time.Time `json:"uploaded_at"`
@@ -28,9 +29,9 @@ func (s *Store) PutRule(ctx context.Context, r StoredRule) (StoredRule, error) {
 	}
 	r.UploadedAt = s.now()
 	err := s.write(ctx, true, func(q querier) error {
-		_, err := q.exec(ctx, `INSERT INTO sigma_rules (name, yaml, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (name) DO UPDATE SET yaml = excluded.yaml, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
-			r.Name, r.YAML, r.UploadedBy, toNanos(r.UploadedAt))
+		_, err := q.exec(ctx, `INSERT INTO sigma_rules (name, tenant_id, yaml, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET tenant_id = excluded.tenant_id, yaml = excluded.yaml, uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at`,
+			r.Name, int64(r.TenantID), r.YAML, r.UploadedBy, toNanos(r.UploadedAt))
 		return err
 	})
 	if err != nil {
@@ -55,7 +56,7 @@ func (s *Store) DeleteRule(ctx context.Context, name string) error {
 
 // Rules returns every uploaded rule file, by name.
 func (s *Store) Rules(ctx context.Context) ([]StoredRule, error) {
-	rows, err := s.q().query(ctx, `SELECT name, yaml, uploaded_by, uploaded_at FROM sigma_rules ORDER BY name`)
+	rows, err := s.q().query(ctx, `SELECT name, tenant_id, yaml, uploaded_by, uploaded_at FROM sigma_rules ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list rules: %w", err)
 	}
@@ -63,11 +64,11 @@ func (s *Store) Rules(ctx context.Context) ([]StoredRule, error) {
 	var out []StoredRule
 	for rows.Next() {
 		var r StoredRule
-		var at int64
-		if err := rows.Scan(&r.Name, &r.YAML, &r.UploadedBy, &at); err != nil {
+		var at, tenant int64
+		if err := rows.Scan(&r.Name, &tenant, &r.YAML, &r.UploadedBy, &at); err != nil {
 			return nil, err
 		}
-		r.UploadedAt = fromNanos(at)
+		r.UploadedAt, r.TenantID = fromNanos(at), uint32(tenant)
 		out = append(out, r)
 	}
 	return out, rows.Err()
