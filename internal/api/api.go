@@ -122,6 +122,24 @@ func (s *Server) Patterns() []string {
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// statusWriter remembers the status for the access log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets streamed responses (search) flush through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
 // principal is who is calling, from the token.
 type principal struct {
 	TokenID  int64
@@ -132,6 +150,15 @@ type principal struct {
 
 func (s *Server) auth(adminOnly bool, h func(http.ResponseWriter, *http.Request, principal)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		w = sw
+		actor := "-"
+		// An access log line per request, never with the token itself.
+		defer func() {
+			s.d.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+				"status", sw.status, "actor", actor, "remote", r.RemoteAddr, "ms", time.Since(start).Milliseconds())
+		}()
 		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || secret == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="sekimori"`)
@@ -143,10 +170,12 @@ func (s *Server) auth(adminOnly bool, h func(http.ResponseWriter, *http.Request,
 			if !errors.Is(err, state.ErrUnauthorized) {
 				s.d.Logger.Error("authenticate", "err", err)
 			}
+			s.d.Logger.Info("rejected token", "remote", r.RemoteAddr, "path", r.URL.Path)
 			writeError(w, http.StatusUnauthorized, "unauthorized", "invalid, expired or revoked token")
 			return
 		}
 		p := principal{TokenID: tok.ID, Name: tok.Name, Admin: tok.Role == state.RoleAdmin, TenantID: tok.TenantID}
+		actor = p.actor()
 		if adminOnly && !p.Admin {
 			writeError(w, http.StatusForbidden, "forbidden", "this endpoint needs an admin token")
 			return

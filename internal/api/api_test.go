@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -30,7 +31,9 @@ type fixture struct {
 	tenantA, tenantB  state.Tenant
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureLog(t, nil) }
+
+func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -105,6 +108,7 @@ func newFixture(t *testing.T) *fixture {
 		Reassign:     func(ctx context.Context, source string, dev state.Device) (int, error) { return 0, nil },
 		Ready:        func() error { return nil },
 		MaxBodyBytes: 1 << 20,
+		Logger:       testLogger(logw),
 	})
 	f.srv = httptest.NewServer(f.api)
 	t.Cleanup(f.srv.Close)
@@ -313,6 +317,35 @@ func TestRuleUpload(t *testing.T) {
 	}
 	if code, _ := f.do(t, "DELETE", "/api/v1/rules/ok.yml", f.admin, ""); code != 404 {
 		t.Fatalf("delete again: %d", code)
+	}
+}
+
+func testLogger(w io.Writer) *slog.Logger {
+	if w == nil {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// TestSecretsNeverLogged drives every route with valid and invalid tokens,
+// bad bodies and queries, and checks that no token secret reaches the log.
+func TestSecretsNeverLogged(t *testing.T) {
+	var logs strings.Builder
+	f := newFixtureLog(t, &logs)
+	for _, p := range f.api.Patterns() {
+		method, path, body := pathFor(p)
+		for _, tok := range []string{f.admin, f.tokA, f.admin + "x", "skm_guess"} {
+			f.do(t, method, path, tok, body)
+			f.do(t, method, path+"&q=foo:(", tok, "{bad json")
+		}
+	}
+	if logs.Len() == 0 {
+		t.Fatal("nothing was logged: the test would prove nothing")
+	}
+	for _, secret := range []string{f.admin, f.tokA, f.tokB, "skm_guess", strings.TrimPrefix(f.admin, "skm_")} {
+		if strings.Contains(logs.String(), secret) {
+			t.Fatalf("a token secret was logged:\n%s", logs.String())
+		}
 	}
 }
 
