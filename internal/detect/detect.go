@@ -104,10 +104,26 @@ func GroupKey(kind, ruleID, device, target string) string {
 	return kind + "|" + ruleID + "|" + device + "|" + target
 }
 
+// gates say cheaply (no allocation) whether an event can be a verdict of
+// its format at all, so that the field map is built for few events.
+var gates = map[string]func(ev *event.Event) bool{
+	"fortigate": func(ev *event.Event) bool { v, _ := ev.Get("type"); return v == "utm" },
+	"suricata":  func(ev *event.Event) bool { v, _ := ev.Get("event_type"); return v == "alert" },
+	"panos":     func(ev *event.Event) bool { v, _ := ev.Get("type"); return strings.EqualFold(v, "THREAT") },
+	"juniper_srx": func(ev *event.Event) bool {
+		_, ok := ev.Get("attack-name")
+		return ok
+	},
+	"checkpoint": func(ev *event.Event) bool { _, ok := ev.Get("product"); return ok },
+}
+
 // Native appends a match when ev is a verdict its device produced.
 func Native(ev *event.Event, dst []state.Match) []state.Match {
 	f := native[ev.Format]
 	if f == nil {
+		return dst
+	}
+	if g := gates[ev.Format]; g != nil && !g(ev) {
 		return dst
 	}
 	v := fields(ev)

@@ -24,6 +24,7 @@ type SigmaRules struct {
 	// tenantEng holds an engine for each tenant with filters of its own:
 	// the shared rules plus that tenant's exclusions.
 	tenantEng map[uint32]*sigma.Engine
+	empty     bool // no rules at all
 
 	mu   sync.Mutex
 	corr map[uint32]*sigma.Correlator
@@ -76,6 +77,7 @@ func LoadSigma(dirs []string, placeholders map[string][]string, uploaded ...Rule
 		_ = terr // the shared rules' refusals are already listed
 		s.tenantEng[tenant] = te
 	}
+	s.empty = len(set.Rules()) == 0 && len(perTenant) == 0
 	return s, nil
 }
 
@@ -148,6 +150,9 @@ func severityOf(r *sigma.Rule) string {
 // Match implements Rules: it feeds the tenant's correlator, which reports
 // detection rules on their own and completed correlations.
 func (s *SigmaRules) Match(tenant uint32, ev *event.Event, dst []state.Match) []state.Match {
+	if s.empty {
+		return dst // nothing loaded: skip the per-event bookkeeping
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.corr[tenant]
