@@ -160,17 +160,7 @@ type cefScanner struct {
 }
 
 // keyAt returns the position of the '=' ending a key starting at p, or -1.
-func (sc *cefScanner) keyAt(p int) int {
-	s := sc.s
-	j := p
-	for j < len(s) && charClass[s[j]]&classCEFKey != 0 {
-		j++
-	}
-	if j == p || j >= len(s) || s[j] != '=' {
-		return -1
-	}
-	return j
-}
+func (sc *cefScanner) keyAt(p int) int { return keyEnd(sc.s, p, classCEFKey) }
 
 // nextKey finds the next key at or after p that follows a space. An
 // escaped '=' never ends a key, as '\' is not a key character.

@@ -59,10 +59,13 @@ func newKVScanner(s string, keyClass uint8) kvScanner {
 
 // keyEnd returns the position of the '=' ending a key that starts at p, or -1
 // when no key starts at p.
-func (sc *kvScanner) keyEnd(p int) int {
-	s := sc.s
+func (sc *kvScanner) keyEnd(p int) int { return keyEnd(sc.s, p, sc.keyClass) }
+
+// keyEnd returns the position of the '=' ending a run of class characters
+// that starts at p in s, or -1 when there is none.
+func keyEnd(s string, p int, class uint8) int {
 	j := p
-	for j < len(s) && charClass[s[j]]&sc.keyClass != 0 {
+	for j < len(s) && charClass[s[j]]&class != 0 {
 		j++
 	}
 	if j == p || j >= len(s) || s[j] != '=' {
