@@ -237,7 +237,22 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 	if err != nil || !collect {
 		return err
 	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i][0].Value > rows[j][0].Value })
+	// Compare times, not their text: RFC 3339 with trimmed fractions does
+	// not sort as strings ("…:00Z" would come after "…:00.5Z").
+	at := make([]time.Time, len(rows))
+	for i, r := range rows {
+		at[i], _ = time.Parse(time.RFC3339Nano, r[0].Value)
+	}
+	idx := make([]int, len(rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool { return at[idx[i]].After(at[idx[j]]) })
+	sorted := make([][]event.Field, len(rows))
+	for i, k := range idx {
+		sorted[i] = rows[k]
+	}
+	rows = sorted
 	for _, r := range rows {
 		if err := fn(r); err != nil {
 			return err

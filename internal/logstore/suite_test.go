@@ -142,6 +142,25 @@ func runSuite(t *testing.T, s Store) {
 		}
 	})
 
+	t.Run("newest first with fractional seconds", func(t *testing.T) {
+		// Two events in the same second, one on the second and one half a
+		// second later: as text "…:00Z" sorts after "…:00.5Z".
+		at := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+		s.Add([]*event.Event{
+			{Time: at, TenantID: 9, Device: "d", Raw: "on the second", Seq: 900},
+			{Time: at.Add(500 * time.Millisecond), TenantID: 9, Device: "d", Raw: "half a second later", Seq: 901},
+		})
+		s.Flush()
+		var got []string
+		s.Search(ctx, Request{Tenants: []uint32{9}, Limit: 10}, func(row []event.Field) error {
+			got = append(got, row[1].Value)
+			return nil
+		})
+		if len(got) != 2 || got[0] != "half a second later" {
+			t.Errorf("newest first: %q", got)
+		}
+	})
+
 	t.Run("time range", func(t *testing.T) {
 		n := 0
 		err := s.Search(ctx, Request{Tenants: []uint32{1, 2}, Start: base.Add(10 * time.Minute), End: base.Add(20 * time.Minute)}, func([]event.Field) error { n++; return nil })
