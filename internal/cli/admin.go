@@ -62,18 +62,32 @@ func runTenantCreate(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-func runTenantList(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "tenant list")
+// withState runs a command that takes only the data-directory flags and
+// works on the state database.
+func withState(ctx context.Context, env Env, name string, args []string, fn func(st *state.Store) error) error {
+	fs := newFlagSet(env, name)
 	var df dataFlags
 	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
 	}
 	st, err := openState(ctx, &df)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	return fn(st)
+}
+
+func runTenantList(ctx context.Context, env Env, args []string) error {
+	return withState(ctx, env, "tenant list", args, func(st *state.Store) error { return listTenants(ctx, env, st) })
+}
+
+func listTenants(ctx context.Context, env Env, st *state.Store) error {
 	ts, err := st.ListTenants(ctx)
 	if err != nil {
 		return err
@@ -154,17 +168,10 @@ func runDeviceAdd(ctx context.Context, env Env, args []string) error {
 }
 
 func runDeviceList(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "device list")
-	var df dataFlags
-	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := openState(ctx, &df)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	return withState(ctx, env, "device list", args, func(st *state.Store) error { return listDevices(ctx, env, st) })
+}
+
+func listDevices(ctx context.Context, env Env, st *state.Store) error {
 	ds, err := st.ListDevices(ctx, 0)
 	if err != nil {
 		return err
@@ -266,17 +273,10 @@ func auditCLI(ctx context.Context, st *state.Store, action, target string, after
 }
 
 func runAuditVerify(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "audit verify")
-	var df dataFlags
-	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, err := openState(ctx, &df)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
+	return withState(ctx, env, "audit verify", args, func(st *state.Store) error { return verifyAudit(ctx, env, st) })
+}
+
+func verifyAudit(ctx context.Context, env Env, st *state.Store) error {
 	c, err := st.VerifyAudit(ctx)
 	if err != nil {
 		return err

@@ -103,9 +103,8 @@ type Pipeline struct {
 	m     *Metrics
 	tokyo *time.Location
 
-	mu      sync.Mutex
-	stored  []stored // store writes not yet committed
-	lastSeq uint64   // highest seq written to the store
+	mu     sync.Mutex
+	stored []stored // store writes not yet committed
 }
 
 type stored struct {
@@ -298,8 +297,7 @@ func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record,
 		p.opts.NoteUnassigned(ctx, list)
 	}
 	p.mu.Lock()
-	p.lastSeq = recs[len(recs)-1].Seq
-	p.stored = append(p.stored, stored{seq: p.lastSeq, at: time.Now()})
+	p.stored = append(p.stored, stored{seq: recs[len(recs)-1].Seq, at: time.Now()})
 	p.mu.Unlock()
 	return nil
 }

@@ -36,7 +36,7 @@ func (s *Spool) NewReader() *Reader {
 // the next call.
 func (rd *Reader) Next(ctx context.Context) (*Record, error) {
 	for {
-		rec, err := rd.tryNext()
+		rec, err := rd.TryNext()
 		if err != nil || rec != nil {
 			return rec, err
 		}
@@ -45,9 +45,6 @@ func (rd *Reader) Next(ctx context.Context) (*Record, error) {
 		}
 	}
 }
-
-// TryNext returns the next record if one is already written, or nil.
-func (rd *Reader) TryNext() (*Record, error) { return rd.tryNext() }
 
 func (rd *Reader) wait(ctx context.Context) error {
 	s := rd.s
@@ -71,7 +68,8 @@ func (rd *Reader) wait(ctx context.Context) error {
 	return nil
 }
 
-func (rd *Reader) tryNext() (*Record, error) {
+// TryNext returns the next record if one is already written, or nil.
+func (rd *Reader) TryNext() (*Record, error) {
 	s := rd.s
 	s.mu.Lock()
 	written := s.written
