@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/triage"
 )
 
 // alertScope is the caller's tenants for alert reads: the same rule as for
@@ -35,7 +37,22 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 		return
 	}
 	v := r.URL.Query()
-	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device")}
+	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device"),
+		Verdict: v.Get("verdict")}
+	if f.Verdict != "" && !slices.Contains(triage.Verdicts, triage.Verdict(f.Verdict)) {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("verdict: %q is not one of %v", f.Verdict, triage.Verdicts))
+		return
+	}
+	switch v.Get("report") {
+	case "":
+	case "true", "reported":
+		f.Report = new(true)
+	case "false", "hidden":
+		f.Report = new(false)
+	default:
+		writeError(w, http.StatusBadRequest, "bad_request", "report: want true (reported) or false (hidden)")
+		return
+	}
 	var err error
 	if f.Since, err = parseTime(v.Get("since"), timeNow()); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "since: "+err.Error())
@@ -118,7 +135,15 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
 	if hist == nil {
 		hist = []state.AlertChange{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"alert": a, "events": refs, "history": hist})
+	verdicts, err := s.d.State.VerdictHistory(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if verdicts == nil {
+		verdicts = []state.VerdictChange{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alert": a, "events": refs, "history": hist, "verdicts": verdicts})
 }
 
 // setAlertStatus moves an alert through new → acknowledged → closed.

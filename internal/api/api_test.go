@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/sekimori/sekimori/internal/assets"
+	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
@@ -63,6 +66,12 @@ func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
 			t.Fatal(err)
 		}
 	}
+	for _, tn := range []state.Tenant{f.tenantA, f.tenantB} {
+		h := assets.Host{AssetID: "web1", Hostname: tn.Name + "-secret-host", IPs: []netip.Addr{netip.MustParseAddr("10.9.9.9")}}
+		if _, err := st.PutHosts(ctx, tn.ID, []assets.Host{h}, "", false, state.ImportMeta{Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f.admin, _, _ = st.CreateToken(ctx, "admin", state.RoleAdmin, 0, time.Time{})
 	f.tokA, _, _ = st.CreateToken(ctx, "a", state.RoleTenant, f.tenantA.ID, time.Time{})
 	f.tokB, _, _ = st.CreateToken(ctx, "b", state.RoleTenant, f.tenantB.ID, time.Time{})
@@ -87,6 +96,17 @@ func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
 	}
 	if err := st.RecordMatches(ctx, ms); err != nil {
 		t.Fatal(err)
+	}
+	for _, tn := range []state.Tenant{f.tenantA, f.tenantB} {
+		dev, err := st.Device(ctx, tn.ID, "fw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, policy := range []string{"p1", "p2"} {
+			if _, err := devconfig.Keep(ctx, st, dev, []byte(testConfig(tn.Name, policy)), "upload", "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if err := logs.Add(evs); err != nil {
 		t.Fatal(err)
@@ -130,6 +150,30 @@ func (f *fixture) do(t *testing.T, method, path, token, body string) (int, strin
 	return resp.StatusCode, string(b)
 }
 
+// testConfig is a small FortiOS backup of tenant's firewall.
+func testConfig(tenant, policy string) string {
+	return `#config-version=FG100F-7.2.10-FW-build1706-240625:opmode=0:vdom=0:user=admin
+#conf_file_ver=1
+#buildno=1706
+#global_vdom=1
+config system global
+    set hostname "` + tenant + `-secret-fw"
+end
+config firewall policy
+    edit 1
+        set name "` + policy + `"
+        set srcintf "port1"
+        set dstintf "wan1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "ALL"
+    next
+end
+`
+}
+
 // pathFor turns a route pattern into a request path with plausible
 // parameters, so that authorization is exercised, not validation.
 func pathFor(pattern string) (method, path, body string) {
@@ -166,6 +210,27 @@ func pathFor(pattern string) (method, path, body string) {
 	case "/api/v1/rules/{id}/settings":
 		path = "/api/v1/rules/fortigate:ips:1/settings"
 		body = `{"enabled":false}`
+	case "/api/v1/assets/{id}":
+		path = "/api/v1/assets/web1"
+	case "/api/v1/assets/import":
+		path += "?name=hosts.csv"
+		body = "tenant,asset_id,hostname,ip,public_ip,role,criticality,os,os_version,inventory_complete,inventory_collected_at\nalpha,web2,w2,10.9.9.10,,server,low,,,false,\n"
+	case "/api/v1/knowledge/import":
+		path += "?name=sigs.csv"
+		body = "vendor,signature_id,signature_name,cves,affected_products,target\nfortigate,1,X,CVE-2021-44228,,server\n"
+	case "/api/v1/devices/{id}/configs":
+		path = "/api/v1/devices/1/configs"
+		if method == "POST" {
+			body = testConfig("alpha", "p3")
+		}
+	case "/api/v1/devices/{id}/configs/diff":
+		path = "/api/v1/devices/1/configs/diff"
+	case "/api/v1/devices/{id}/configs/{gen}":
+		path = "/api/v1/devices/1/configs/1"
+	case "/api/v1/devices/{id}/configs/{gen}/restore-script":
+		path = "/api/v1/devices/1/configs/1/restore-script"
+	case "/api/v1/triage/settings":
+		body = `{"policy":"all","fresh_days":30}`
 	case "/api/v1/unassigned/assign":
 		body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
 	}
@@ -192,7 +257,7 @@ func TestEveryRouteNeedsAToken(t *testing.T) {
 
 func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 	f := newFixture(t)
-	adminOnly := map[string]bool{"POST /api/v1/rules": true, "DELETE /api/v1/rules/{name}": true, "GET /api/v1/audit": true, "POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true}
+	adminOnly := map[string]bool{"POST /api/v1/rules": true, "DELETE /api/v1/rules/{name}": true, "GET /api/v1/audit": true, "POST /api/v1/tenants": true, "POST /api/v1/devices": true, "GET /api/v1/unassigned": true, "POST /api/v1/unassigned/assign": true, "POST /api/v1/knowledge/import": true}
 	for _, p := range f.api.Patterns() {
 		method, path, body := pathFor(p)
 		code, out := f.do(t, method, path, f.tokA, body)
@@ -211,7 +276,8 @@ func TestTenantTokenSeesOnlyItsTenant(t *testing.T) {
 			}
 		}
 		// Naming another tenant gets 404, as for one that does not exist.
-		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/logs") || strings.HasPrefix(path, "/api/v1/rules/") || strings.HasPrefix(path, "/api/v1/hunt") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") {
+		if strings.HasPrefix(path, "/api/v1/alerts") || strings.HasPrefix(path, "/api/v1/logs") || strings.HasPrefix(path, "/api/v1/rules/") || strings.HasPrefix(path, "/api/v1/hunt") || strings.HasPrefix(path, "/api/v1/search") || strings.HasPrefix(path, "/api/v1/hits") || strings.HasPrefix(path, "/api/v1/facets") || strings.HasPrefix(path, "/api/v1/devices") || strings.HasPrefix(path, "/api/v1/ingest") ||
+			strings.HasPrefix(path, "/api/v1/assets") || strings.HasPrefix(path, "/api/v1/triage") {
 			sep := "&"
 			if !strings.Contains(path, "?") {
 				sep = "?"
@@ -261,7 +327,7 @@ func TestAlertsScopeAndWorkflow(t *testing.T) {
 	if code, out := f.do(t, "GET", "/api/v1/alerts?status=open", f.admin, ""); code != 200 || strings.Contains(out, "alpha-secret") || !strings.Contains(out, "bravo-secret") {
 		t.Errorf("admin open alerts: %d %s", code, out)
 	}
-	if code, out := f.do(t, "GET", "/api/v1/alerts?limit=1", f.admin, ""); code != 200 || !strings.Contains(out, `"next_before":2`) {
+	if code, out := f.do(t, "GET", "/api/v1/alerts?limit=1", f.admin, ""); code != 200 || !strings.Contains(out, `"next_before":4`) {
 		t.Errorf("paging: %d %s", code, out)
 	}
 	if code, out := f.do(t, "GET", "/api/v1/alerts?severity=severe", f.admin, ""); code != 400 || !strings.Contains(out, "severity") {
@@ -438,5 +504,33 @@ func TestIngestGzipAndLimits(t *testing.T) {
 	code, out = f.do(t, "POST", "/api/v1/ingest?device=fw", f.tokA, strings.Repeat("x", 2<<20))
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized body: %d %s", code, out)
+	}
+}
+
+func TestConfigsScope(t *testing.T) {
+	f := newFixture(t)
+	// Device 1 is alpha's, device 2 bravo's.
+	for _, path := range []string{"/api/v1/devices/2/configs", "/api/v1/devices/2/configs/1", "/api/v1/devices/2/configs/diff", "/api/v1/devices/99/configs"} {
+		if code, out := f.do(t, "GET", path, f.tokA, ""); code != 404 {
+			t.Errorf("%s with alpha's token: %d %s, want 404", path, code, out)
+		}
+	}
+	code, out := f.do(t, "GET", "/api/v1/devices/1/configs/diff", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `firewall policy 1: name changed`) || !strings.Contains(out, `-        set name \"p1\"`) {
+		t.Errorf("diff: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/configs/1", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `set name "p1"`) {
+		t.Errorf("generation 1: %d %s", code, out)
+	}
+	// A truncated upload is refused and not stored.
+	cut := testConfig("alpha", "p9")
+	code, out = f.do(t, "POST", "/api/v1/devices/1/configs", f.tokA, cut[:len(cut)-20])
+	if code != 422 || !strings.Contains(out, "rejected") {
+		t.Errorf("truncated upload: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/configs", f.tokA, "")
+	if code != 200 || strings.Contains(out, `"generation":3`) || !strings.Contains(out, `"outcome":"rejected"`) {
+		t.Errorf("after the truncated upload: %d %s", code, out)
 	}
 }

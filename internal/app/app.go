@@ -32,6 +32,7 @@ import (
 	"github.com/sekimori/sekimori/internal/sigma"
 	"github.com/sekimori/sekimori/internal/spool"
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/triage"
 	"github.com/sekimori/sekimori/internal/web"
 )
 
@@ -297,6 +298,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		return srv.Shutdown(sctx)
 	})
 	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
+	g.Go(func() error { return triage.NewService(st, set, log).Run(gctx) })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
 	g.Go(func() error { return formats.Run(gctx) })
 	g.Go(func() error { flushCorrelations(gctx, &rules, detector, log); return nil })

@@ -40,6 +40,9 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"Audit", testAudit},
 		{"RuleSettings", testRuleSettings},
 		{"StoredRules", testStoredRules},
+		{"Assets", testAssets},
+		{"KnowledgeAndVerdicts", testKnowledgeAndVerdicts},
+		{"Configs", testConfigs},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
