@@ -127,7 +127,8 @@ func parseNVD(data []byte, b *Bundle) error {
 	}
 }
 
-// offsetErr gives a decoder error that lacks an offset the decoder's one.
+// offsetErr returns err if it is a syntax error (which has its offset),
+// else a syntax error at the decoder's offset.
 func offsetErr(err error, off int64) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -291,9 +291,10 @@ func yamlValue(n ast.Node, anchors map[string]any, depth int) (any, error) {
 	return nil, fmt.Errorf("%s: unsupported YAML %s", yamlPos(n), n.Type())
 }
 
+// yamlMapping converts a mapping; the parser has already refused
+// duplicate keys.
 func yamlMapping(values []*ast.MappingValueNode, anchors map[string]any, depth int) (*yamlMap, error) {
 	out := &yamlMap{}
-	seen := make(map[string]bool, len(values))
 	for _, mv := range values {
 		var key ast.Node = mv.Key
 		if mk, ok := mv.Key.(*ast.MappingKeyNode); ok {
@@ -307,10 +308,6 @@ func yamlMapping(values []*ast.MappingValueNode, anchors map[string]any, depth i
 		if !ok {
 			return nil, fmt.Errorf("%s: key is %s, want a string", yamlPos(mv), yamlKind(k))
 		}
-		if seen[ks] {
-			return nil, fmt.Errorf("%s: key %q twice", yamlPos(mv), ks)
-		}
-		seen[ks] = true
 		val, err := yamlValue(mv.Value, anchors, depth+1)
 		if err != nil {
 			return nil, err

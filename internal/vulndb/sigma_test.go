@@ -72,3 +72,38 @@ func TestSigmaSyntaxError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestSigmaYAMLForms(t *testing.T) {
+	in := `id: &rid r1
+title: !!str 42
+status: |
+  stable
+tags: &t [cve.2021-44228]
+relevance:
+  cves: *t
+  target: ~
+---
+id: r2
+title: alias
+tags: *undefined
+---
+id: r4
+relevance: {target: [server]}
+---
+id: r6
+deep: ` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `
+`
+	b := &Bundle{}
+	if err := parseSigma([]byte(in), b); err != nil {
+		t.Fatal(err)
+	}
+	want := []Signature{{Vendor: "sigma", ID: "r1", Name: "42", CVEs: []string{"CVE-2021-44228"}, Enabled: true}}
+	if diff := cmp.Diff(want, b.Signatures); diff != "" {
+		t.Errorf("signatures (-want +got):\n%s", diff)
+	}
+	for i, frag := range []string{"unknown alias undefined", "relevance.target: a list, want a string", "nested deeper than 64 levels"} {
+		if i >= len(b.Skipped) || !strings.Contains(b.Skipped[i], frag) {
+			t.Errorf("skipped = %q, want [%d] to contain %q", b.Skipped, i, frag)
+		}
+	}
+}
