@@ -247,3 +247,28 @@ func (s *Store) UnlockUser(ctx context.Context, id int64) error {
 	}
 	return nil
 }
+
+// CheckPassword verifies the current password of local user id, for a
+// change that needs it (the user's own new password). It refuses while the
+// user is locked, and a wrong password counts toward the lockout as a
+// failed sign-in does. The error is a *LoginError.
+func (s *Store) CheckPassword(ctx context.Context, id int64, pw string) error {
+	var hash string
+	u, err := scanUser(s.q().queryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE id = ?`, id), &hash)
+	if err != nil {
+		return fmt.Errorf("check password of user %d: %w", id, err)
+	}
+	switch {
+	case s.now().Before(u.LockedUntil):
+		return &LoginError{Reason: LoginLocked, User: u}
+	case hash == "":
+		return &LoginError{Reason: LoginNoPassword, User: u}
+	}
+	if err := password.Verify(hash, pw); err != nil {
+		if !errors.Is(err, password.ErrMismatch) {
+			return fmt.Errorf("check password of %s: %w", u.Name, err)
+		}
+		return s.loginFailed(ctx, u, LoginBadPassword)
+	}
+	return nil
+}
