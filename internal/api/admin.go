@@ -28,17 +28,34 @@ func (s *Server) listTenants(w http.ResponseWriter, r *http.Request, p principal
 	}
 	out := []tenantJSON{}
 	for _, t := range ts {
-		if p.Admin || t.ID == p.TenantID {
+		if p.seesTenant(t.ID) {
 			out = append(out, tenantJSON{t.ID, t.Name, t.RetentionDays})
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
+// decodeBody decodes a JSON body of at most 1 MiB into v, refusing unknown
+// fields; on failure it has written the error.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	return decodeLimited(w, r, v, 1<<20)
+}
+
+// decodeSmall is decodeBody for the user and token routes, whose bodies
+// are a few fields: at most maxSmallBody bytes.
+func decodeSmall(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decodeLimited(w, r, v, maxSmallBody)
+}
+
+func decodeLimited(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("body: at most %d bytes", limit))
+			return false
+		}
 		writeError(w, http.StatusBadRequest, "bad_request", "body: "+err.Error())
 		return false
 	}

@@ -12,7 +12,10 @@ import (
 )
 
 // alertScope is the caller's tenants for alert reads: the same rule as for
-// logs, without the unassigned area (it has no alerts).
+// logs, without the unassigned area (it has no alerts). It is where every
+// alert read (list, detail, status, rule settings) is narrowed by the
+// caller's rights; reportedOnly says whether the caller may see alerts that
+// triage hid from the customer.
 func (s *Server) alertScope(r *http.Request, p principal) ([]uint32, *apiError) {
 	ts, aerr := s.tenantScope(r.Context(), r, p)
 	if aerr != nil {
@@ -28,6 +31,19 @@ func (s *Server) alertScope(r *http.Request, p principal) ([]uint32, *apiError) 
 		return nil, &apiError{http.StatusNotFound, "not_found", "no tenant in scope"}
 	}
 	return out, nil
+}
+
+// reportedOnly says whether p must see only the alerts reported to the
+// customer: a customer viewer, unless its tenant's policy is "all".
+func (s *Server) reportedOnly(r *http.Request, p principal) (bool, *apiError) {
+	if p.Role != state.RoleCustomerViewer {
+		return false, nil
+	}
+	settings, err := s.d.State.TriageSettings(r.Context())
+	if err != nil {
+		return false, &apiError{http.StatusInternalServerError, "internal", "state database error"}
+	}
+	return !p.seesHiddenAlerts(settings[p.TenantID].Policy), nil
 }
 
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal) {
@@ -52,6 +68,14 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 	default:
 		writeError(w, http.StatusBadRequest, "bad_request", "report: want true (reported) or false (hidden)")
 		return
+	}
+	only, aerr := s.reportedOnly(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	if only {
+		f.Report = new(true)
 	}
 	var err error
 	if f.Since, err = parseTime(v.Get("since"), timeNow()); err != nil {
@@ -119,6 +143,13 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
 		stateError(w, err)
 		return
 	}
+	if only, aerr := s.reportedOnly(r, p); aerr != nil {
+		aerr.write(w)
+		return
+	} else if only && !a.Report {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("alert %d: not found", id))
+		return
+	}
 	refs, err := s.d.State.AlertEvents(r.Context(), tenants, id)
 	if err != nil {
 		stateError(w, err)
@@ -172,6 +203,3 @@ func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p princi
 	s.audit(r, p, "alert.status", fmt.Sprintf("alert/%d", id), map[string]string{"status": before.Status}, map[string]string{"status": a.Status, "reason": a.StatusReason})
 	writeJSON(w, http.StatusOK, a)
 }
-
-// actor names who made a change, for audit fields.
-func (p principal) actor() string { return fmt.Sprintf("token:%d:%s", p.TokenID, p.Name) }

@@ -1,13 +1,13 @@
-// Package api is Sekimori's HTTP API: authentication by API token, tenant
-// scoping of every read from the token (never from the request), ingest,
-// search, tenants and devices. One JSON error shape everywhere:
-// {"error": {"code": "...", "message": "..."}}.
+// Package api is Sekimori's HTTP API: authentication by API token or by a
+// signed-in user's session cookie, one permission check per route by role
+// (permission.go), tenant scoping of every read from the caller (never from
+// the request), ingest, search, alerts, rules, users and tokens. One JSON
+// error shape everywhere: {"error": {"code": "...", "message": "..."}}.
 package api
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,6 +42,12 @@ type Deps struct {
 	Ready        func() error
 	MaxBodyBytes int64
 	Logger       *slog.Logger
+	// SessionIdle and SessionMaxAge bound browser sessions (defaults
+	// DefaultSessionIdle and DefaultSessionMaxAge).
+	SessionIdle, SessionMaxAge time.Duration
+	// RateLimit bounds sign-in, token and password requests per client
+	// address (zero: 10 a minute).
+	RateLimit RateLimit
 }
 
 // Server is the http.Handler for the API.
@@ -49,6 +55,7 @@ type Server struct {
 	d           Deps
 	mux         *http.ServeMux
 	auditErrors *metrics.Counter
+	limiter     *limiter
 }
 
 // New builds the API routes.
@@ -59,59 +66,84 @@ func New(d Deps) *Server {
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 64 << 20
 	}
-	s := &Server{d: d, mux: http.NewServeMux(), auditErrors: d.Metrics.GetOrCreateCounter("sekimori_audit_errors_total")}
+	if d.SessionIdle <= 0 {
+		d.SessionIdle = DefaultSessionIdle
+	}
+	if d.SessionMaxAge <= 0 {
+		d.SessionMaxAge = DefaultSessionMaxAge
+	}
+	s := &Server{d: d, mux: http.NewServeMux(), auditErrors: d.Metrics.GetOrCreateCounter("sekimori_audit_errors_total"),
+		limiter: newLimiter(d.RateLimit, nil)}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	for _, rt := range s.routes() {
-		s.mux.Handle(rt.pattern, s.auth(rt.admin, rt.h))
+		s.mux.Handle(rt.pattern, s.handler(rt))
 	}
 	return s
 }
 
+// route is one endpoint: its pattern, the permission it needs (checked in
+// one place, Server.handler), and whether requests are rate-limited per
+// client address (those that check passwords or make tokens).
 type route struct {
 	pattern string
-	admin   bool // only admin tokens
+	perm    perm
+	limited bool
 	h       func(w http.ResponseWriter, r *http.Request, p principal)
 }
 
-// routes lists every authenticated route; tests enumerate it.
+// routes lists every route but /healthz; tests enumerate it.
 func (s *Server) routes() []route {
 	return []route{
-		{"GET /readyz", false, s.readyz},
-		{"GET /metrics", false, s.metrics},
-		{"GET /api/v1/openapi.json", false, s.openapi},
-		{"POST /api/v1/ingest", false, s.ingest},
-		{"GET /api/v1/search", false, s.search},
-		{"GET /api/v1/hits", false, s.hits},
-		{"GET /api/v1/facets", false, s.facets},
-		{"GET /api/v1/tenants", false, s.listTenants},
-		{"POST /api/v1/tenants", true, s.createTenant},
-		{"GET /api/v1/devices", false, s.listDevices},
-		{"POST /api/v1/devices", true, s.addDevice},
-		{"GET /api/v1/alerts", false, s.listAlerts},
-		{"GET /api/v1/alerts/{id}", false, s.getAlert},
-		{"POST /api/v1/alerts/{id}/status", false, s.setAlertStatus},
-		{"GET /api/v1/logs/verify", false, s.verifyLogs},
-		{"GET /api/v1/audit", true, s.listAudit},
-		{"GET /api/v1/rules", false, s.listRules},
-		{"POST /api/v1/hunt", false, s.hunt},
-		{"GET /api/v1/rules/settings", false, s.ruleSettings},
-		{"POST /api/v1/rules", true, s.uploadRule},
-		{"DELETE /api/v1/rules/{name}", true, s.deleteRule},
-		{"PUT /api/v1/rules/{id}/settings", false, s.setRuleSetting},
-		{"GET /api/v1/assets", false, s.listAssets},
-		{"GET /api/v1/assets/{id}", false, s.getAsset},
-		{"POST /api/v1/assets/import", false, s.importAssets},
-		{"GET /api/v1/knowledge", false, s.listKnowledge},
-		{"POST /api/v1/knowledge/import", true, s.importKnowledge},
-		{"GET /api/v1/triage/tasks", false, s.triageTasks},
-		{"PUT /api/v1/triage/settings", false, s.setTriageSettings},
-		{"GET /api/v1/devices/{id}/configs", false, s.listConfigs},
-		{"POST /api/v1/devices/{id}/configs", false, s.uploadConfig},
-		{"GET /api/v1/devices/{id}/configs/diff", false, s.diffConfigs},
-		{"GET /api/v1/devices/{id}/configs/{gen}", false, s.getConfig},
-		{"GET /api/v1/devices/{id}/configs/{gen}/restore-script", false, s.restoreScript},
-		{"GET /api/v1/unassigned", true, s.listUnassigned},
-		{"POST /api/v1/unassigned/assign", true, s.assign},
+		{"POST /api/v1/login", permPublic, true, s.login},
+		{"POST /api/v1/logout", permSelf, false, s.logout},
+		{"GET /api/v1/session", permSelf, false, s.session},
+		{"GET /readyz", permSelf, false, s.readyz},
+		{"GET /metrics", permMetrics, false, s.metrics},
+		{"GET /api/v1/openapi.json", permSelf, false, s.openapi},
+		{"POST /api/v1/ingest", permIngest, false, s.ingest},
+		{"GET /api/v1/search", permRead, false, s.search},
+		{"GET /api/v1/hits", permRead, false, s.hits},
+		{"GET /api/v1/facets", permRead, false, s.facets},
+		{"GET /api/v1/tenants", permRead, false, s.listTenants},
+		{"POST /api/v1/tenants", permTenants, false, s.createTenant},
+		{"GET /api/v1/devices", permRead, false, s.listDevices},
+		{"POST /api/v1/devices", permDevices, false, s.addDevice},
+		{"GET /api/v1/alerts", permRead, false, s.listAlerts},
+		{"GET /api/v1/alerts/{id}", permRead, false, s.getAlert},
+		{"POST /api/v1/alerts/{id}/status", permTriage, false, s.setAlertStatus},
+		{"GET /api/v1/logs/verify", permRead, false, s.verifyLogs},
+		{"GET /api/v1/audit", permAudit, false, s.listAudit},
+		{"GET /api/v1/rules", permRead, false, s.listRules},
+		{"POST /api/v1/hunt", permHunt, false, s.hunt},
+		{"GET /api/v1/rules/settings", permRead, false, s.ruleSettings},
+		{"POST /api/v1/rules", permRuleFiles, false, s.uploadRule},
+		{"DELETE /api/v1/rules/{name}", permRuleFiles, false, s.deleteRule},
+		{"PUT /api/v1/rules/{id}/settings", permRuleSettings, false, s.setRuleSetting},
+		{"GET /api/v1/assets", permRead, false, s.listAssets},
+		{"GET /api/v1/assets/{id}", permRead, false, s.getAsset},
+		{"POST /api/v1/assets/import", permAssets, false, s.importAssets},
+		{"GET /api/v1/knowledge", permRead, false, s.listKnowledge},
+		{"POST /api/v1/knowledge/import", permRuleFiles, false, s.importKnowledge},
+		{"GET /api/v1/triage/tasks", permRead, false, s.triageTasks},
+		{"PUT /api/v1/triage/settings", permRuleSettings, false, s.setTriageSettings},
+		{"GET /api/v1/devices/{id}/configs", permRead, false, s.listConfigs},
+		{"POST /api/v1/devices/{id}/configs", permConfigs, false, s.uploadConfig},
+		{"GET /api/v1/devices/{id}/configs/diff", permRead, false, s.diffConfigs},
+		{"GET /api/v1/devices/{id}/configs/{gen}", permRead, false, s.getConfig},
+		{"GET /api/v1/devices/{id}/configs/{gen}/restore-script", permConfigs, false, s.restoreScript},
+		{"GET /api/v1/unassigned", permDevices, false, s.listUnassigned},
+		{"POST /api/v1/unassigned/assign", permDevices, false, s.assign},
+		{"GET /api/v1/users", permUsers, false, s.listUsers},
+		{"POST /api/v1/users", permUsers, false, s.createUser},
+		{"PATCH /api/v1/users/{id}", permUsers, false, s.updateUser},
+		{"DELETE /api/v1/users/{id}", permUsers, false, s.deleteUser},
+		{"POST /api/v1/users/{id}/password", permSelf, true, s.setPassword},
+		{"POST /api/v1/users/{id}/totp", permSelf, false, s.enrollTOTP},
+		{"POST /api/v1/users/{id}/totp/confirm", permSelf, true, s.confirmTOTP},
+		{"DELETE /api/v1/users/{id}/totp", permSelf, false, s.disableTOTP},
+		{"GET /api/v1/tokens", permTokens, false, s.listTokens},
+		{"POST /api/v1/tokens", permTokens, true, s.createToken},
+		{"DELETE /api/v1/tokens/{id}", permTokens, false, s.revokeToken},
 	}
 }
 
@@ -152,50 +184,6 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-// principal is who is calling, from the token.
-type principal struct {
-	TokenID  int64
-	Name     string
-	Admin    bool
-	TenantID uint32 // for tenant tokens
-}
-
-func (s *Server) auth(adminOnly bool, h func(http.ResponseWriter, *http.Request, principal)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		w = sw
-		actor := "-"
-		// An access log line per request, never with the token itself.
-		defer func() {
-			s.d.Logger.Debug("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
-				"status", sw.status, "actor", actor, "remote", r.RemoteAddr, "ms", time.Since(start).Milliseconds())
-		}()
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || secret == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="sekimori"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "an API token is required: Authorization: Bearer <token>")
-			return
-		}
-		tok, err := s.d.State.Authenticate(r.Context(), strings.TrimSpace(secret))
-		if err != nil {
-			if !errors.Is(err, state.ErrUnauthorized) {
-				s.d.Logger.Error("authenticate", "err", err)
-			}
-			s.d.Logger.Info("rejected token", "remote", r.RemoteAddr, "path", r.URL.Path)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "invalid, expired or revoked token")
-			return
-		}
-		p := principal{TokenID: tok.ID, Name: tok.Name, Admin: tok.Role == state.RoleAdmin, TenantID: tok.TenantID}
-		actor = p.actor()
-		if adminOnly && !p.Admin {
-			writeError(w, http.StatusForbidden, "forbidden", "this endpoint needs an admin token")
-			return
-		}
-		h(w, r, p)
-	})
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -223,28 +211,22 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ principal) {
 }
 
 // tenantScope returns the tenants p may read, narrowed by an optional
-// ?tenant=NAME (or "unassigned", admins only). A tenant token naming
-// another tenant gets 404, exactly as for a tenant that does not exist.
+// ?tenant=NAME (or "unassigned", for those who see every tenant). A tenant
+// outside p's scope gets 404, exactly as one that does not exist.
 func (s *Server) tenantScope(ctx context.Context, r *http.Request, p principal) ([]uint32, *apiError) {
 	name := r.URL.Query().Get("tenant")
-	if !p.Admin {
-		if name != "" {
-			t, err := s.d.State.TenantByName(ctx, name)
-			if err != nil || t.ID != p.TenantID {
-				return nil, &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", name)}
-			}
-		}
-		return []uint32{p.TenantID}, nil
-	}
-	if name == "unassigned" {
+	notFound := &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", name)}
+	switch {
+	case name == "unassigned" && p.allTenants():
 		return []uint32{0}, nil
-	}
-	if name != "" {
+	case name != "":
 		t, err := s.d.State.TenantByName(ctx, name)
-		if err != nil {
-			return nil, &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", name)}
+		if err != nil || !p.seesTenant(t.ID) {
+			return nil, notFound
 		}
 		return []uint32{t.ID}, nil
+	case !p.allTenants():
+		return p.scope(), nil
 	}
 	ts, err := s.d.State.ListTenants(ctx)
 	if err != nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 
@@ -11,12 +10,14 @@ import (
 // audit appends a change to the audit trail. The change has happened; a
 // failure to record it is logged and counted, and does not undo it.
 func (s *Server) audit(r *http.Request, p principal, action, target string, before, after any) {
-	remote := r.RemoteAddr
-	if h, _, err := net.SplitHostPort(remote); err == nil {
-		remote = h
-	}
+	s.auditAs(r, p.actor(), action, target, before, after)
+}
+
+// auditAs is audit for an actor that is not a principal (a refused
+// sign-in).
+func (s *Server) auditAs(r *http.Request, actor, action, target string, before, after any) {
 	err := s.d.State.Audit(r.Context(), state.AuditEntry{
-		Actor: p.actor(), Remote: remote, Action: action, Target: target, Before: state.JSON(before), After: state.JSON(after),
+		Actor: actor, Remote: remoteHost(r), Action: action, Target: target, Before: state.JSON(before), After: state.JSON(after),
 	})
 	if err != nil {
 		s.auditErrors.Inc()

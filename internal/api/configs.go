@@ -115,7 +115,8 @@ func (s *Server) getConfig(w http.ResponseWriter, r *http.Request, p principal) 
 		stateError(w, err)
 		return
 	}
-	if r.URL.Query().Get("masked") == "true" {
+	if r.URL.Query().Get("masked") == "true" || !p.can(permConfigs) {
+		// Secrets only for those who may restore configurations.
 		data = devconfig.Mask(devconfig.Kind(g.Kind), data)
 	} else {
 		s.audit(r, p, "config.download", fmt.Sprintf("device/%d/config/%d", dev.ID, g.Gen), nil, nil)

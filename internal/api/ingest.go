@@ -101,28 +101,15 @@ func transportOf(r *http.Request) string {
 	return "http"
 }
 
-// findDevice resolves a device name for p: a tenant token sees only its
-// tenant's devices; an admin names the tenant when the device name is not
-// unique.
+// findDevice resolves a device name among the tenants p sees; the tenant
+// is needed only when the name is not unique there. A tenant or device
+// outside p's scope is not found.
 func (s *Server) findDevice(r *http.Request, p principal, tenant, name string) (state.Device, *apiError) {
 	ctx := r.Context()
 	notFound := &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("device %q not found", name)}
-	if !p.Admin {
-		if tenant != "" {
-			t, err := s.d.State.TenantByName(ctx, tenant)
-			if err != nil || t.ID != p.TenantID {
-				return state.Device{}, notFound
-			}
-		}
-		d, err := s.d.State.Device(ctx, p.TenantID, name)
-		if err != nil {
-			return state.Device{}, notFound
-		}
-		return d, nil
-	}
 	if tenant != "" {
 		t, err := s.d.State.TenantByName(ctx, tenant)
-		if err != nil {
+		if err != nil || !p.seesTenant(t.ID) {
 			return state.Device{}, &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", tenant)}
 		}
 		d, err := s.d.State.Device(ctx, t.ID, name)
@@ -137,7 +124,7 @@ func (s *Server) findDevice(r *http.Request, p principal, tenant, name string) (
 	}
 	var found []state.Device
 	for _, d := range all {
-		if d.Name == name {
+		if d.Name == name && p.seesTenant(d.TenantID) {
 			found = append(found, d)
 		}
 	}

@@ -8,7 +8,8 @@ const openapiDoc = `{
   "openapi": "3.1.0",
   "info": {"title": "Sekimori API", "version": "1"},
   "components": {
-    "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+    "securitySchemes": {"token": {"type": "http", "scheme": "bearer"},
+      "session": {"type": "apiKey", "in": "cookie", "name": "sekimori_session", "description": "from POST /api/v1/login; requests that change something also send the session's CSRF token in X-CSRF-Token"}},
     "schemas": {
       "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}}
     },
@@ -19,9 +20,25 @@ const openapiDoc = `{
       "tenant": {"name": "tenant", "in": "query", "description": "narrow an admin's scope to one tenant, or 'unassigned'", "schema": {"type": "string"}}
     }
   },
-  "security": [{"token": []}],
+  "security": [{"token": []}, {"session": []}],
   "paths": {
     "/healthz": {"get": {"security": [], "summary": "liveness", "responses": {"200": {"description": "ok"}}}},
+    "/api/v1/login": {"post": {"security": [], "summary": "sign in: {user, password, totp}; sets the session cookie (HttpOnly, SameSite=Lax, Secure over TLS); rate-limited per client address",
+      "requestBody": {"content": {"application/json": {}}},
+      "responses": {"200": {"description": "{kind, user, role, tenant, tenants, permissions, csrf, expires_at}"}, "401": {"description": "code totp_required: send the code too; code unauthorized: refused (wrong name, password or code, or locked after 5 failures in 15 minutes, for 15 minutes)"}, "415": {"description": "not JSON"}, "429": {"description": "too many attempts from this address; see Retry-After"}}}},
+    "/api/v1/logout": {"post": {"summary": "end the session (no-op for tokens)", "responses": {"204": {"description": "signed out"}}}},
+    "/api/v1/session": {"get": {"summary": "who am I: user, role, tenant(s), permissions; for a session also its CSRF token and expiry", "responses": {"200": {"description": "{kind, user, role, tenant, tenants, permissions, csrf, expires_at}"}}}},
+    "/api/v1/users": {"get": {"summary": "users the caller manages (provider admin: all; customer admin: its tenant's)", "responses": {"200": {"description": "list"}}},
+      "post": {"summary": "create a local user: {name, role, tenant | tenants, password}; the role must be within the caller's", "responses": {"201": {"description": "the user"}, "403": {"description": "role beyond the caller's"}, "409": {"description": "name taken"}}}},
+    "/api/v1/users/{id}": {"patch": {"summary": "change role, tenant(s), disabled, or unlock: {role, tenant, tenants, disabled, unlock}; a change of rights revokes the user's tokens and ends its sessions", "responses": {"200": {"description": "the user"}, "404": {"description": "no such user the caller manages"}}},
+      "delete": {"summary": "delete a user; its tokens are revoked", "responses": {"204": {"description": "deleted"}, "404": {"description": "no such user the caller manages"}}}},
+    "/api/v1/users/{id}/password": {"post": {"summary": "set a password: {password, current_password}; one's own needs the current one; other sessions end; rate-limited", "responses": {"204": {"description": "changed"}, "403": {"description": "wrong current password"}}}},
+    "/api/v1/users/{id}/totp": {"post": {"summary": "start enrolment of a second factor (RFC 6238): {secret, uri (otpauth://)}, shown once", "responses": {"200": {"description": "{secret, uri}"}}},
+      "delete": {"summary": "remove the second factor", "responses": {"204": {"description": "removed"}}}},
+    "/api/v1/users/{id}/totp/confirm": {"post": {"summary": "confirm enrolment with a code: {code}", "responses": {"204": {"description": "second factor on"}, "400": {"description": "wrong code"}}}},
+    "/api/v1/tokens": {"get": {"summary": "tokens the caller may see: its own; for user managers those within their rights", "responses": {"200": {"description": "list (never secrets)"}}},
+      "post": {"summary": "create a token: {name, role, tenant | tenants, user, expires_in}; the secret is in the answer once; rate-limited", "responses": {"201": {"description": "{token, id, ...}"}, "403": {"description": "role beyond the caller's or the user's"}}}},
+    "/api/v1/tokens/{id}": {"delete": {"summary": "revoke a token", "responses": {"204": {"description": "revoked"}, "404": {"description": "no such token the caller may see"}}}},
     "/readyz": {"get": {"summary": "readiness", "responses": {"200": {"description": "ready"}, "503": {"description": "not ready"}}}},
     "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "this document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
@@ -68,6 +85,18 @@ const openapiDoc = `{
       "parameters": [{"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"}],
       "responses": {"200": {"description": "application/x-ndjson {rule, event}"}, "400": {"description": "invalid rule"}}}},
     "/api/v1/unassigned": {"get": {"summary": "sources sending lines no device claims (admin)", "responses": {"200": {"description": "list"}}}},
+    "/api/v1/assets": {"get": {"summary": "hosts of the caller's tenants with their inventories (software lists by source, completeness, collection time); ?ip= keeps hosts with that internal or public address", "parameters": [{"$ref": "#/components/parameters/tenant"}], "responses": {"200": {"description": "{assets}"}}}},
+    "/api/v1/assets/{id}": {"get": {"summary": "one host with its history (what changed, when, from which source) and the alerts aimed at its addresses; another tenant's asset is 404", "responses": {"200": {"description": "{asset, alerts}"}, "404": {"description": "not found"}}}},
+    "/api/v1/assets/import": {"post": {"summary": "import a tenant's inventory: the body is a hosts CSV (tenant,asset_id,hostname,ip,public_ip,role,criticality,os,os_version,inventory_complete,inventory_collected_at), a CycloneDX 1.4-1.6 or SPDX 2.3 JSON SBOM (with ?asset=ID; ?partial=true when it lists part of the software), or an nmap XML scan; ?name= the file name", "responses": {"200": {"description": "{kind, created, updated, unchanged}"}, "400": {"description": "the file's problems, by row and column"}}}},
+    "/api/v1/knowledge": {"get": {"summary": "imported knowledge files with provenance (kind, file, feed date, SHA-256, records, skipped)", "responses": {"200": {"description": "{sources}"}}}},
+    "/api/v1/knowledge/import": {"post": {"summary": "import a knowledge file, type detected from content: NVD CVE API 2.0 JSON, CISA KEV JSON, EPSS CSV, Debian security tracker JSON, Red Hat CSAF VEX, Suricata rules, Sigma YAML, signature CSV (vendor,signature_id,signature_name,cves,affected_products,target); gzip accepted", "responses": {"200": {"description": "the source record"}, "400": {"description": "not a known type, or no valid record"}}}},
+    "/api/v1/triage/tasks": {"get": {"summary": "open data-quality tasks triage found: alert targets missing from the inventory, signatures nothing is known about", "responses": {"200": {"description": "{tasks}"}}}},
+    "/api/v1/triage/settings": {"put": {"summary": "a tenant's reporting policy: {policy: relevant|all, fresh_days}; verdicts are recomputed", "responses": {"200": {"description": "the setting"}}}},
+    "/api/v1/devices/{id}/configs": {"get": {"summary": "a device's configuration generations and pull attempts (new, unchanged, rejected, failed)", "responses": {"200": {"description": "{generations, pulls}"}}},
+      "post": {"summary": "upload a configuration (FortiOS backup, RTX show config, IOS/ASA show running-config); stored as a new generation when it differs with secrets masked; truncated or malformed ones are rejected with an alert", "responses": {"200": {"description": "{generation, new, severity, reason, changes}"}, "422": {"description": "rejected: the reason"}}}},
+    "/api/v1/devices/{id}/configs/diff": {"get": {"summary": "semantic (en, ja) and unified diff (secrets masked) of generations ?a= and ?b= (default the latest two)", "responses": {"200": {"description": "{a, b, semantic, semantic_ja, unified}"}}}},
+    "/api/v1/devices/{id}/configs/{gen}": {"get": {"summary": "a generation's full file (gen or latest), restorable; masked (?masked=true, and always for roles that may not restore)", "responses": {"200": {"description": "text/plain"}}}},
+    "/api/v1/devices/{id}/configs/{gen}/restore-script": {"get": {"summary": "FortiOS CLI that brings the latest configuration back to generation gen", "responses": {"200": {"description": "text/plain"}, "422": {"description": "not FortiOS"}}}},
     "/api/v1/unassigned/assign": {"post": {"summary": "assign a source to a device and move its held lines (admin)", "responses": {"200": {"description": "moved count"}}}}
   }
 }

@@ -44,7 +44,7 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p principal) 
 	if list != nil {
 		out["rules"] = list
 	}
-	if p.Admin {
+	if p.provider() {
 		refused := []string{}
 		for _, e := range loaded.Refused() {
 			refused = append(refused, e.Error())
@@ -56,7 +56,7 @@ func (s *Server) listRules(w http.ResponseWriter, r *http.Request, p principal) 
 
 // fileFor hides server paths from customers.
 func fileFor(p principal, f string) string {
-	if p.Admin {
+	if p.provider() {
 		return f
 	}
 	return ""

@@ -11,23 +11,19 @@ import (
 	"github.com/sekimori/sekimori/internal/triage"
 )
 
-// oneTenant is the single tenant a write applies to: a tenant token's own,
-// or the ?tenant= an admin names (required for admins).
+// oneTenant is the single tenant a write applies to: the caller's only
+// tenant, or the ?tenant= it names (required when it sees several).
 func (s *Server) oneTenant(r *http.Request, p principal) (state.Tenant, *apiError) {
-	name := r.URL.Query().Get("tenant")
-	if !p.Admin {
-		t, err := s.d.State.Tenant(r.Context(), p.TenantID)
-		if err != nil || (name != "" && name != t.Name) {
-			return state.Tenant{}, &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", name)}
-		}
-		return t, nil
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		return state.Tenant{}, aerr
 	}
-	if name == "" {
+	if len(tenants) != 1 {
 		return state.Tenant{}, &apiError{http.StatusBadRequest, "bad_request", "tenant: required (name the tenant with ?tenant=)"}
 	}
-	t, err := s.d.State.TenantByName(r.Context(), name)
+	t, err := s.d.State.Tenant(r.Context(), tenants[0])
 	if err != nil {
-		return state.Tenant{}, &apiError{http.StatusNotFound, "not_found", fmt.Sprintf("tenant %q not found", name)}
+		return state.Tenant{}, &apiError{http.StatusNotFound, "not_found", "tenant not found"}
 	}
 	return t, nil
 }

@@ -49,6 +49,8 @@ func StateDSN(cfg *config.Config) string {
 // configuration asked for port 0.
 type Addrs struct {
 	HTTP, SyslogUDP, SyslogTCP, SyslogTLS string
+	// HTTPS says HTTP serves TLS (http.tls_cert_file is set).
+	HTTPS bool
 }
 
 // Run serves until ctx is done, then shuts down in order: stop accepting,
@@ -240,6 +242,14 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		log.Info("syslog tls listening", "addr", addrs.SyslogTLS)
 		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tls", "tls", ln) })
 	}
+	var httpTLS *tls.Config
+	if cfg.HTTP.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.HTTP.TLSCertFile, cfg.HTTP.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("http tls certificate: %w", err)
+		}
+		httpTLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	httpLn, err := net.Listen("tcp", cfg.HTTP.Listen)
 	if err != nil {
 		return fmt.Errorf("listen http %s: %w", cfg.HTTP.Listen, err)
@@ -269,8 +279,9 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		TLSConfig:         httpTLS,
 	}
-	log.Info("http listening", "addr", httpLn.Addr().String(), "data", cfg.Data)
+	log.Info("http listening", "addr", httpLn.Addr().String(), "tls", httpTLS != nil, "data", cfg.Data)
 
 	// The pipeline outlives the listeners: it drains the spool after they stop.
 	pipeCtx, stopPipe := context.WithCancel(context.Background())
@@ -286,7 +297,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		g.Go(func() error { return serve(gctx) })
 	}
 	g.Go(func() error {
-		if err := srv.Serve(httpLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		serve := func() error { return srv.Serve(httpLn) }
+		if httpTLS != nil {
+			serve = func() error { return srv.ServeTLS(httpLn, "", "") } // certificates in TLSConfig
+		}
+		if err := serve(); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("serve http: %w", err)
 		}
 		return nil
@@ -343,7 +358,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		}
 	})
 	if ready != nil {
-		addrs.HTTP = httpLn.Addr().String()
+		addrs.HTTP, addrs.HTTPS = httpLn.Addr().String(), httpTLS != nil
 		ready(addrs)
 	}
 	runErr := g.Wait()

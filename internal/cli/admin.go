@@ -193,8 +193,10 @@ func runTokenCreate(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "token create")
 	var df dataFlags
 	df.register(fs)
-	role := fs.String("role", "", "admin (all tenants) or tenant (one tenant; needs --tenant)")
-	tenant := fs.String("tenant", "", "tenant the token is scoped to")
+	role := fs.String("role", "", "provider_admin (or admin: all tenants), provider_analyst, customer_admin (or tenant) or customer_viewer")
+	var tenants listFlag
+	fs.Var(&tenants, "tenant", "the tenant of a customer role; for provider_analyst, its tenants (repeatable; none: every tenant)")
+	user := fs.String("user", "", "the user the token belongs to: it stops working while the user is disabled, and is revoked when the user's role changes")
 	name := fs.String("name", "", "a label for the token")
 	expires := fs.String("expires", "", "lifetime, e.g. 90d or 720h (default: no expiry)")
 	pos, err := parseFlags(fs, args)
@@ -204,20 +206,9 @@ func runTokenCreate(ctx context.Context, env Env, args []string) error {
 	if len(pos) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", ErrUsage, pos[0])
 	}
-	var r state.Role
-	switch *role {
-	case "admin":
-		r = state.RoleAdmin
-		if *tenant != "" {
-			return fmt.Errorf("%w: an admin token covers all tenants; drop --tenant or use --role tenant", ErrUsage)
-		}
-	case "tenant":
-		r = state.RoleTenant
-		if *tenant == "" {
-			return fmt.Errorf("%w: --role tenant needs --tenant NAME", ErrUsage)
-		}
-	default:
-		return fmt.Errorf("%w: --role must be admin or tenant", ErrUsage)
+	r, err := parseRole(*role, tenants)
+	if err != nil {
+		return err
 	}
 	var exp time.Time
 	if *expires != "" {
@@ -232,26 +223,30 @@ func runTokenCreate(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	var tid uint32
-	if *tenant != "" {
-		t, err := st.TenantByName(ctx, *tenant)
+	tid, tids, err := scopeOf(ctx, st, r, tenants)
+	if err != nil {
+		return err
+	}
+	var owner int64
+	if *user != "" {
+		u, err := st.UserByName(ctx, *user)
 		if err != nil {
-			return fmt.Errorf("tenant %q: %w", *tenant, err)
+			return err
 		}
-		tid = t.ID
+		owner = u.ID
 	}
 	if *name == "" {
 		*name = *role
-		if *tenant != "" {
-			*name += "-" + *tenant
+		if len(tenants) > 0 {
+			*name += "-" + strings.Join(tenants, ",")
 		}
 	}
-	secret, tok, err := st.CreateToken(ctx, *name, r, tid, exp)
+	secret, tok, err := st.IssueToken(ctx, state.Token{Name: *name, Role: r, TenantID: tid, Tenants: tids, UserID: owner, ExpiresAt: exp})
 	if err != nil {
 		return err
 	}
 	// The secret is shown once and never recorded.
-	if err := auditCLI(ctx, st, "token.create", fmt.Sprintf("token/%d", tok.ID), map[string]any{"name": tok.Name, "role": tok.Role, "tenant_id": tok.TenantID, "expires_at": tok.ExpiresAt}); err != nil {
+	if err := auditCLI(ctx, st, "token.create", fmt.Sprintf("token/%d", tok.ID), map[string]any{"name": tok.Name, "role": tok.Role, "tenant_id": tok.TenantID, "tenants": tok.Tenants, "user_id": tok.UserID, "expires_at": tok.ExpiresAt}); err != nil {
 		return err
 	}
 	// Only the secret on stdout, so scripts can capture it.

@@ -1,5 +1,5 @@
 // Package cli implements the sekimori command line: serve, config check,
-// tenant, device, token, import and search.
+// tenant, device, token, user, import and search.
 package cli
 
 import (
@@ -37,6 +37,14 @@ func commands() []command {
 		{"device add", "register a device", runDeviceAdd},
 		{"device list", "list devices", runDeviceList},
 		{"token create", "create an API token (works offline and while serving)", runTokenCreate},
+		{"user create", "create a user who signs in to the web UI and API (works offline and while serving)", runUserCreate},
+		{"user list", "list users", runUserList},
+		{"user passwd", "set a user's password (ends the user's sessions)", runUserPasswd},
+		{"user disable", "disable a user (ends its sessions, suspends its tokens)", runUserDisable},
+		{"user enable", "enable a user again and lift a lockout", runUserEnable},
+		{"user totp enroll", "start a user's second factor: prints the secret and otpauth:// URI", runTOTPEnroll},
+		{"user totp confirm", "turn a user's second factor on with a code", runTOTPConfirm},
+		{"user totp disable", "remove a user's second factor", runTOTPDisable},
 		{"import", "backfill plain or .gz log files for a device", runImport},
 		{"parse", "parse log lines with a format (built-in or --formats-dir) and print JSON lines", runParse},
 		{"search", "search stored events", runSearch},
@@ -112,7 +120,7 @@ func usage(w io.Writer, cmds []command) {
 	fmt.Fprintln(w, "\ncommands:")
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].name < cmds[j].name })
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'sekimori COMMAND -h' for a command's flags.")
 }

@@ -14,6 +14,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	var df dataFlags
 	df.register(fs)
 	httpAddr := fs.String("http", "", "HTTP API listen address (default 127.0.0.1:8514)")
+	httpCert := fs.String("http-tls-cert", "", "certificate file (PEM): serve the UI and API over HTTPS")
+	httpKey := fs.String("http-tls-key", "", "private key file (PEM) for --http-tls-cert")
 	udp := fs.String("syslog-udp", "", "syslog UDP listen address, e.g. 0.0.0.0:514 (off unless set)")
 	tcp := fs.String("syslog-tcp", "", "syslog TCP listen address (LF or octet-counting framing, auto-detected)")
 	tlsAddr := fs.String("syslog-tls", "", "syslog TLS listen address (RFC 5425)")
@@ -42,6 +44,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	set(&cfg.Data, df.data)
 	set(&cfg.HTTP.Listen, *httpAddr)
+	set(&cfg.HTTP.TLSCertFile, *httpCert)
+	set(&cfg.HTTP.TLSKeyFile, *httpKey)
 	set(&cfg.Syslog.UDP.Listen, *udp)
 	set(&cfg.Syslog.TCP.Listen, *tcp)
 	set(&cfg.Syslog.TLS.Listen, *tlsAddr)

@@ -60,6 +60,10 @@ type HTTP struct {
 	Listen string `yaml:"listen"` // default 127.0.0.1:8514
 	// MaxBodyBytes caps one ingest request body after decompression.
 	MaxBodyBytes Size `yaml:"max_body_bytes"` // default 64 MiB
+	// TLSCertFile and TLSKeyFile (PEM), both or neither, serve the API and
+	// UI over HTTPS; session cookies are then marked Secure.
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
 }
 
 // Syslog holds the syslog listeners; each is off unless Listen is set.
@@ -287,6 +291,16 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	checkAddr("http.listen", c.HTTP.Listen)
+	if (c.HTTP.TLSCertFile == "") != (c.HTTP.TLSKeyFile == "") {
+		bad("http", "tls_cert_file and tls_key_file go together: give both to serve HTTPS, or neither")
+	}
+	for _, f := range []struct{ path, file string }{{"http.tls_cert_file", c.HTTP.TLSCertFile}, {"http.tls_key_file", c.HTTP.TLSKeyFile}} {
+		if f.file != "" {
+			if _, err := os.Stat(f.file); err != nil {
+				bad(f.path, "cannot read %s: %v", f.file, errors.Unwrap(err))
+			}
+		}
+	}
 	for name, l := range map[string]Listener{"udp": c.Syslog.UDP, "tcp": c.Syslog.TCP, "tls": c.Syslog.TLS} {
 		checkAddr("syslog."+name+".listen", l.Listen)
 		if _, err := time.LoadLocation(l.TimeZone); err != nil {

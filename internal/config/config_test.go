@@ -32,6 +32,10 @@ func TestBad(t *testing.T) {
 			`many.bad.yaml:12:14: spool.max_bytes: 12 is below the minimum of 1 MiB`,
 		},
 		"badsize.bad.yaml": {`badsize.bad.yaml:2:14: spool.max_bytes: not a size`},
+		"http-tls.bad.yaml": {
+			`http-tls.bad.yaml:2:9: http: tls_cert_file and tls_key_file go together`,
+			`http-tls.bad.yaml:3:18: http.tls_cert_file: cannot read testdata/no-such-cert.pem`,
+		},
 	}
 	files, _ := filepath.Glob("testdata/*.bad.yaml")
 	if len(files) != len(want) {

@@ -17,7 +17,7 @@ const (
 )
 
 // Kinds lists the known dialects.
-var Kinds = []Kind{KindFortiOS, KindYamahaRTX, KindCiscoIOS, KindCiscoASA}
+func Kinds() []Kind { return []Kind{KindFortiOS, KindYamahaRTX, KindCiscoIOS, KindCiscoASA} }
 
 // detectLines is how far into a file Detect looks; every dialect names
 // itself near the top.

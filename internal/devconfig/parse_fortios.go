@@ -23,8 +23,10 @@ func (e *SyntaxError) Error() string {
 	return e.Reason
 }
 
-// ParseFortiOS parses a FortiOS configuration backup ("show full-configuration"
-// or a GUI/SCP backup). It rejects, with a *SyntaxError naming the line,
+// ParseFortiOS parses a FortiOS configuration backup (GUI, SCP/TFTP or
+// "execute backup config" file, which starts with "#config-version=").
+// Output of "show full-configuration" lacks that header and is rejected
+// as such: the header carries the model and firmware. It rejects, with a *SyntaxError naming the line,
 // input that is empty, lacks the "#config-version=" header, has an "end"
 // without "config", "next" outside an edit, an "edit" outside a table,
 // an unknown command, a quoted value that never closes, or that ends

@@ -29,7 +29,8 @@ import (
 // comments, as in a backup file.
 func RestoreScript(current, target *Config) string {
 	var w strings.Builder
-	w.WriteString("# sekimori restore script: current config → target generation")
+	// Comments stay ASCII: some consoles mangle other bytes.
+	w.WriteString("# sekimori restore script: current config -> target generation")
 	if fw := target.Header; fw.Version != "" {
 		w.WriteString(" (" + Firmware{Model: fw.Model, Version: fw.Version, Build: fw.Build}.String() + ")")
 	}
@@ -136,12 +137,13 @@ func syncBlock(c, t *Block, path string, deferDeletes bool) []string {
 	out := syncSets(c.Sets, t.Sets)
 	out = append(out, syncBlocks(c.Blocks, t.Blocks, path)...)
 	ec, et := mergeEntries(c.Entries), mergeEntries(t.Entries)
+	inTarget := entryIndex(et)
 	var list []string // entry names as the device will hold them
 	if !deferDeletes {
 		out = append(out, deletions(c, t)...)
 	}
 	for _, e := range ec {
-		if deferDeletes || t.Entry(e.Name) != nil {
+		if _, ok := inTarget[e.Name]; ok || deferDeletes {
 			list = append(list, e.Name)
 		}
 	}
@@ -204,8 +206,9 @@ func moves(list []string, want []*Entry) []string {
 
 func deletions(c, t *Block) []string {
 	var out []string
+	keep := entryIndex(t.Entries)
 	for _, e := range mergeEntries(c.Entries) {
-		if t.Entry(e.Name) == nil {
+		if _, ok := keep[e.Name]; !ok {
 			out = append(out, "delete "+quoteWord(e.Name))
 		}
 	}

@@ -236,7 +236,7 @@ func TestRestoreScriptRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for _, name := range []string{"fortios72.conf", "fortios_vdom.conf"} {
 		data := readTestdata(t, name)
-		for i := range 300 {
+		for i := range 150 {
 			a, b := mustParse(t, data), mustParse(t, data)
 			mutate(r, a)
 			if i%2 == 0 {

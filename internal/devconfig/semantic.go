@@ -78,7 +78,9 @@ func orderMatters(path string) bool {
 // are compared masked, so re-encryption is not a change. Sections that
 // appear more than once in a scope are compared as their union; in a
 // multi-VDOM backup each VDOM and "config global" is compared on its
-// own. Order of changes: by scope, then section order of b.
+// own. Changes come by scope, then in a's section order (sections only
+// in b last); within a table: deletions, then b's entries in order, then
+// moves.
 func SemanticDiff(a, b *Config) []Change {
 	sa, sb := scopes(a), scopes(b)
 	if a.IsMultiVDOM() != b.IsMultiVDOM() {

@@ -112,17 +112,21 @@ func Summarize(kind Kind, oldData, newData []byte) (Summary, error) {
 	return s, nil
 }
 
+// inventory validates data and returns its counted sections.
 func inventory(kind Kind, data []byte) (Info, []section, error) {
-	info, err := Validate(kind, data)
-	if err != nil {
-		return info, nil, err
-	}
 	if kind == KindFortiOS {
 		c, err := ParseFortiOS(data)
 		if err != nil {
-			return info, nil, err
+			return Info{Kind: kind}, nil, err
 		}
-		return info, fortiSections(c), nil
+		secs := fortiSections(c)
+		info := fortiInfo(c, data)
+		info.Counts = countSections(secs)
+		return info, secs, nil
+	}
+	info, err := Validate(kind, data)
+	if err != nil {
+		return info, nil, err
 	}
 	return info, lineSections(kind, splitLines(data)), nil
 }

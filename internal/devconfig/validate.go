@@ -64,8 +64,9 @@ func (i Info) Total(class Class) int {
 // with ": end", the lines those systems print last, so a missing one means
 // the transfer was cut. RTX "show config" has no end marker: it must start
 // with its "# MODEL Rev.x" header; a cut at a line boundary cannot be
-// seen, which is one reason Summarize grades every new generation. For all line-based kinds a pager prompt in the text
-// ("--More--", "---つづく---") means paging was on and output is missing.
+// seen, which is one reason Summarize grades every new generation. For
+// all line-based kinds a pager prompt in the text ("--More--",
+// "---つづく---") means paging was on and output is missing.
 func Validate(kind Kind, data []byte) (Info, error) {
 	if kind == KindUnknown {
 		kind = Detect(data)
@@ -79,16 +80,16 @@ func Validate(kind Kind, data []byte) (Info, error) {
 		if err != nil {
 			return Info{Kind: kind}, err
 		}
-		return fortiInfo(c, data), nil
+		info := fortiInfo(c, data)
+		info.Counts = countSections(fortiSections(c))
+		return info, nil
 	case KindYamahaRTX, KindCiscoIOS, KindCiscoASA:
 		lines := splitLines(data)
 		info := Info{Kind: kind, Lines: len(lines)}
 		if err := checkLines(kind, lines, &info); err != nil {
 			return info, err
 		}
-		for _, s := range lineSections(kind, lines) {
-			info.Counts = append(info.Counts, Count{Section: s.name, Class: s.class, N: len(s.items)})
-		}
+		info.Counts = countSections(lineSections(kind, lines))
 		return info, nil
 	}
 	return Info{Kind: kind}, &SyntaxError{Reason: fmt.Sprintf("unknown config kind %q", kind)}
@@ -105,10 +106,15 @@ func fortiInfo(c *Config, data []byte) Info {
 			info.Hostname = s.Values[0]
 		}
 	}
-	for _, s := range fortiSections(c) {
-		info.Counts = append(info.Counts, Count{Section: s.name, Class: s.class, N: len(s.items)})
-	}
 	return info
+}
+
+func countSections(secs []section) []Count {
+	var out []Count
+	for _, s := range secs {
+		out = append(out, Count{Section: s.name, Class: s.class, N: len(s.items)})
+	}
+	return out
 }
 
 var pagerPrompts = []string{"--More--", "---More---", "--- More ---", "---つづく---", "<--- More --->"}

@@ -64,7 +64,11 @@ func migrations() ([]migration, error) {
 // turns: SQLite's BEGIN IMMEDIATE holds the file's write lock, PostgreSQL
 // an advisory lock held until the transaction ends; the second finds the
 // work done.
-func migrate(ctx context.Context, db *sql.DB, d dialect) error {
+func migrate(ctx context.Context, db *sql.DB, d dialect) error { return migrateTo(ctx, db, d, 0) }
+
+// migrateTo is migrate stopping after version upTo (0: the newest), for
+// tests of a migration on data written by the schema before it.
+func migrateTo(ctx context.Context, db *sql.DB, d dialect, upTo int64) error {
 	ms, err := migrations()
 	if err != nil {
 		return err
@@ -103,6 +107,9 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 	for _, m := range ms {
 		if applied[m.version] {
 			continue
+		}
+		if upTo > 0 && m.version > upTo {
+			break
 		}
 		if _, err := q.exec(ctx, m.sql); err != nil {
 			return fmt.Errorf("migrate: apply %s: %w", m.name, err)

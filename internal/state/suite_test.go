@@ -43,6 +43,12 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"Assets", testAssets},
 		{"KnowledgeAndVerdicts", testKnowledgeAndVerdicts},
 		{"Configs", testConfigs},
+		{"Users", testUsers},
+		{"UserUpdate", testUserUpdate},
+		{"Login", testLogin},
+		{"TOTP", testTOTP},
+		{"Sessions", testSessions},
+		{"UserTokens", testUserTokens},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,6 +66,7 @@ func runSharedDatabase(t *testing.T, fresh func(t *testing.T) string) {
 	t.Run("ConcurrentOpen", func(t *testing.T) { testConcurrentOpen(t, fresh(t)) })
 	t.Run("TwoStores", func(t *testing.T) { testTwoStores(t, fresh(t)) })
 	t.Run("Reopen", func(t *testing.T) { testReopen(t, fresh(t)) })
+	t.Run("MigrateV1Tokens", func(t *testing.T) { testMigrateV1Tokens(t, fresh(t)) })
 }
 
 // clock is a settable clock for Store.Now.

@@ -16,22 +16,18 @@ import (
 	"unicode/utf8"
 )
 
-// Role says what a token may reach.
-type Role string
-
-const (
-	// RoleAdmin reaches every tenant; its token has TenantID 0.
-	RoleAdmin Role = "admin"
-	// RoleTenant reaches one tenant, the token's TenantID.
-	RoleTenant Role = "tenant"
-)
-
 // Token is an API token as stored: never its secret.
 type Token struct {
-	ID        int64
-	Name      string // what it is for, for people; not unique
-	Role      Role
-	TenantID  uint32 // 0 for RoleAdmin
+	ID       int64
+	Name     string // what it is for, for people; not unique
+	Role     Role
+	TenantID uint32 // the tenant of customer roles; 0 for provider roles
+	// Tenants are a provider analyst token's tenants; nil: every tenant.
+	Tenants []uint32
+	// UserID is the user the token belongs to, 0 for none. A user's token
+	// stops working while the user is disabled, and is revoked when the
+	// user's role or tenants change or the user is deleted.
+	UserID    int64
 	CreatedAt time.Time
 	// ExpiresAt is the first instant the token is refused; zero: never.
 	ExpiresAt time.Time
@@ -62,45 +58,62 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken creates an API token and returns its secret, which is shown
-// to its owner once and kept nowhere: only its hash is stored. Role admin
-// needs tenantID 0; role tenant needs an existing tenant. A zero expires
-// means the token does not expire.
+// CreateToken creates an API token without a user; see IssueToken.
 func (s *Store) CreateToken(ctx context.Context, name string, role Role, tenantID uint32, expires time.Time) (string, Token, error) {
+	return s.IssueToken(ctx, Token{Name: name, Role: role, TenantID: tenantID, ExpiresAt: expires})
+}
+
+// IssueToken creates the API token described by t (Name, Role, TenantID,
+// Tenants, UserID, ExpiresAt; the rest is ignored) and returns its secret,
+// which is shown to its owner once and kept nowhere: only its hash is
+// stored. Customer roles need an existing tenant, a provider analyst
+// optionally a list of them; a zero ExpiresAt means the token does not
+// expire. A token's user must exist and be enabled. Whether the caller may
+// give the token this role is internal/api's decision.
+func (s *Store) IssueToken(ctx context.Context, t Token) (string, Token, error) {
 	now := s.now()
-	t := Token{Name: name, Role: role, TenantID: tenantID, CreatedAt: now, ExpiresAt: fromNanos(toNanos(expires))}
+	t = Token{Name: t.Name, Role: t.Role, TenantID: t.TenantID, Tenants: uniqueSorted(t.Tenants), UserID: t.UserID,
+		CreatedAt: now, ExpiresAt: fromNanos(toNanos(t.ExpiresAt))}
 	if err := checkToken(t, now); err != nil {
-		return "", Token{}, fmt.Errorf("create token %q: %w", name, err)
+		return "", Token{}, fmt.Errorf("create token %q: %w", t.Name, err)
 	}
 	raw := make([]byte, secretBytes)
 	if _, err := rand.Read(raw); err != nil {
-		return "", Token{}, fmt.Errorf("create token %q: random secret: %w", name, err)
+		return "", Token{}, fmt.Errorf("create token %q: random secret: %w", t.Name, err)
 	}
 	secret := SecretPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	err := s.write(ctx, false, func(q querier) error {
-		if role == RoleTenant {
-			ok, err := tenantExists(ctx, q, tenantID)
-			if err != nil {
+		if err := checkTenantsExist(ctx, q, "tenant_id", t.TenantID); err != nil {
+			return err
+		}
+		if err := checkTenantsExist(ctx, q, "tenants", t.Tenants...); err != nil {
+			return err
+		}
+		if t.UserID != 0 {
+			u, err := userByID(ctx, q, t.UserID)
+			if errors.Is(err, ErrNotFound) {
+				return invalid("user_id", "no user %d", t.UserID)
+			} else if err != nil {
 				return err
 			}
-			if !ok {
-				return invalid("tenant_id", "no tenant %d", tenantID)
+			if u.Disabled {
+				return invalid("user_id", "user %s is disabled", u.Name)
 			}
 		}
 		var err error
 		if t.ID, err = nextID(ctx, q, "token"); err != nil {
 			return err
 		}
-		_, err = q.exec(ctx, `INSERT INTO tokens (id, name, role, tenant_id, secret_hash, created_at, expires_at, revoked_at, last_used_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0)`,
-			t.ID, t.Name, string(t.Role), int64(t.TenantID), hashSecret(secret), toNanos(t.CreatedAt), toNanos(t.ExpiresAt))
+		_, err = q.exec(ctx, `INSERT INTO tokens (id, name, role, tenant_id, secret_hash, created_at, expires_at, revoked_at, last_used_at, user_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?)`,
+			t.ID, t.Name, string(t.Role), int64(t.TenantID), hashSecret(secret), toNanos(t.CreatedAt), toNanos(t.ExpiresAt), t.UserID)
 		if err != nil {
 			return fmt.Errorf("insert token: %w", err)
 		}
-		return nil
+		return tokenTenants.set(ctx, q, t.ID, t.Tenants)
 	})
 	if err != nil {
-		return "", Token{}, fmt.Errorf("create token %q: %w", name, err)
+		return "", Token{}, fmt.Errorf("create token %q: %w", t.Name, err)
 	}
 	return secret, t, nil
 }
@@ -110,17 +123,8 @@ func checkToken(t Token, now time.Time) error {
 		strings.IndexFunc(t.Name, unicode.IsControl) >= 0 {
 		return invalid("name", "%q: must be 1-%d printable characters", t.Name, maxNameLen)
 	}
-	switch t.Role {
-	case RoleAdmin:
-		if t.TenantID != 0 {
-			return invalid("tenant_id", "%d: an admin token reaches every tenant and takes tenant 0", t.TenantID)
-		}
-	case RoleTenant:
-		if t.TenantID == 0 {
-			return invalid("tenant_id", "a tenant token needs a tenant")
-		}
-	default:
-		return invalid("role", "%q: must be %q or %q", t.Role, RoleAdmin, RoleTenant)
+	if err := checkScope(t.Role, t.TenantID, t.Tenants); err != nil {
+		return err
 	}
 	if !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now) {
 		return invalid("expires_at", "%s: in the past", t.ExpiresAt.Format(time.RFC3339))
@@ -129,7 +133,8 @@ func checkToken(t Token, now time.Time) error {
 }
 
 // Authenticate returns the token whose secret this is. An unknown, revoked
-// or expired secret gets ErrUnauthorized alone, saying no more.
+// or expired secret, or the token of a disabled user, gets ErrUnauthorized
+// alone, saying no more.
 //
 // The lookup is by the secret's SHA-256: whatever the index search leaks
 // through its timing is about hashes, which an attacker cannot steer toward
@@ -141,7 +146,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	}
 	want := hashSecret(secret)
 	var stored string
-	t, err := scanToken(s.q().queryRow(ctx, `SELECT `+tokenColumns+`, secret_hash FROM tokens WHERE secret_hash = ?`, want), &stored)
+	var owner, ownerDisabled int64
+	t, err := scanToken(s.q().queryRow(ctx, `SELECT `+tokenColumns+`, t.secret_hash, COALESCE(u.id, 0), COALESCE(u.disabled_at, 0)
+		FROM tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.secret_hash = ?`, want), &stored, &owner, &ownerDisabled)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return Token{}, ErrUnauthorized
@@ -150,8 +157,14 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	}
 	now := s.now()
 	if subtle.ConstantTimeCompare([]byte(stored), []byte(want)) != 1 ||
-		!t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		!t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) ||
+		(t.UserID != 0 && (owner != t.UserID || ownerDisabled != 0)) {
 		return Token{}, ErrUnauthorized
+	}
+	if t.Role == RoleProviderAnalyst {
+		if t.Tenants, err = tokenTenants.get(ctx, s.q(), t.ID); err != nil {
+			return Token{}, fmt.Errorf("authenticate: %w", err)
+		}
 	}
 	if now.Sub(t.LastUsedAt) >= lastUsedGranularity {
 		// The condition keeps one writer per minute even when requests race.
@@ -186,7 +199,11 @@ func (s *Store) RevokeToken(ctx context.Context, id int64) error {
 // ListTokens returns every token, revoked and expired ones included, in
 // order of ID.
 func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
-	rows, err := s.q().query(ctx, `SELECT `+tokenColumns+` FROM tokens ORDER BY id`)
+	scopes, err := tokenTenants.all(ctx, s.q(), "")
+	if err != nil {
+		return nil, fmt.Errorf("list tokens: %w", err)
+	}
+	rows, err := s.q().query(ctx, `SELECT `+tokenColumns+` FROM tokens t ORDER BY t.id`)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
@@ -197,6 +214,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list tokens: %w", err)
 		}
+		t.Tenants = scopes[t.ID]
 		ts = append(ts, t)
 	}
 	if err := rows.Err(); err != nil {
@@ -205,7 +223,29 @@ func (s *Store) ListTokens(ctx context.Context) ([]Token, error) {
 	return ts, nil
 }
 
-const tokenColumns = `id, name, role, tenant_id, created_at, expires_at, revoked_at, last_used_at`
+// TokenByID returns token id, revoked and expired ones included.
+func (s *Store) TokenByID(ctx context.Context, id int64) (Token, error) {
+	t, err := scanToken(s.q().queryRow(ctx, `SELECT `+tokenColumns+` FROM tokens t WHERE t.id = ?`, id))
+	if err == nil {
+		t.Tenants, err = tokenTenants.get(ctx, s.q(), id)
+	}
+	if err != nil {
+		return Token{}, fmt.Errorf("token %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// revokeUserTokens revokes every token of user id, in q's transaction.
+func revokeUserTokens(ctx context.Context, q querier, id int64, now time.Time) error {
+	_, err := q.exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at = 0`, toNanos(now), id)
+	if err != nil {
+		return fmt.Errorf("revoke the user's tokens: %w", err)
+	}
+	return nil
+}
+
+// tokenColumns are read from "tokens t".
+const tokenColumns = `t.id, t.name, t.role, t.tenant_id, t.created_at, t.expires_at, t.revoked_at, t.last_used_at, t.user_id`
 
 // scanToken reads tokenColumns and then extra; sql.ErrNoRows becomes
 // ErrNotFound.
@@ -216,7 +256,7 @@ func scanToken(r scanner, extra ...any) (Token, error) {
 		tenant                             int64
 		created, expires, revoked, lastUse int64
 	)
-	dest := append([]any{&t.ID, &t.Name, &role, &tenant, &created, &expires, &revoked, &lastUse}, extra...)
+	dest := append([]any{&t.ID, &t.Name, &role, &tenant, &created, &expires, &revoked, &lastUse, &t.UserID}, extra...)
 	if err := r.Scan(dest...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return Token{}, ErrNotFound
