@@ -206,4 +206,3 @@ func (s *Server) restoreScript(w http.ResponseWriter, r *http.Request, p princip
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte(script))
 }
-
