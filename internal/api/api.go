@@ -18,6 +18,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/sekimori/sekimori/internal/detect"
+	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/state"
@@ -34,6 +35,8 @@ type Deps struct {
 	Formats ingest.FormatSet
 	// Rules returns the loaded detection rules (list and hunting).
 	Rules func() *detect.SigmaRules
+	// PullConfig pulls a device's configuration now (nil: no collector).
+	PullConfig func(ctx context.Context, deviceID int64, actor string) (devconfig.Result, error)
 	// ReloadDevices refreshes the registry from the state database.
 	ReloadDevices func(ctx context.Context) error
 	// Reassign moves the held lines of an unassigned source to a device.
@@ -129,6 +132,8 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/devices/{id}/configs", permRead, false, s.listConfigs},
 		{"POST /api/v1/devices/{id}/configs", permConfigs, false, s.uploadConfig},
 		{"GET /api/v1/devices/{id}/configs/diff", permRead, false, s.diffConfigs},
+		{"POST /api/v1/devices/{id}/configs/pull", permConfigs, false, s.pullConfig},
+		{"GET /api/v1/devices/{id}/audit", permRead, false, s.auditRuleset},
 		{"GET /api/v1/devices/{id}/configs/{gen}", permRead, false, s.getConfig},
 		{"GET /api/v1/devices/{id}/configs/{gen}/restore-script", permConfigs, false, s.restoreScript},
 		{"GET /api/v1/unassigned", permDevices, false, s.listUnassigned},

@@ -290,6 +290,11 @@ func (f *fixture) request(t *testing.T, pattern string, c caller) testRequest {
 		if method == "POST" {
 			rq.body = testConfig("alpha", fmt.Sprint("p", n+10))
 		}
+	case "/api/v1/devices/{id}/configs/pull":
+		rq.path = "/api/v1/devices/1/configs/pull"
+		rq.want = http.StatusNotImplemented
+	case "/api/v1/devices/{id}/audit":
+		rq.path = "/api/v1/devices/1/audit"
 	case "/api/v1/devices/{id}/configs/diff":
 		rq.path = "/api/v1/devices/1/configs/diff"
 	case "/api/v1/devices/{id}/configs/{gen}":
@@ -598,6 +603,10 @@ func TestConfigsScope(t *testing.T) {
 	code, out := f.do(t, "GET", "/api/v1/devices/1/configs/diff", f.tokA, "")
 	if code != 200 || !strings.Contains(out, `firewall policy 1: name changed`) || !strings.Contains(out, `-        set name \"p1\"`) {
 		t.Errorf("diff: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/audit", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `"kind":"overbroad_accept"`) || !strings.Contains(out, `"score":`) {
+		t.Errorf("audit: %d %s", code, out)
 	}
 	code, out = f.do(t, "GET", "/api/v1/devices/1/configs/1", f.tokA, "")
 	if code != 200 || !strings.Contains(out, `set name "p1"`) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/sekimori/sekimori/internal/devconfig"
+	"github.com/sekimori/sekimori/internal/ruleaudit"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -205,4 +206,54 @@ func (s *Server) restoreScript(w http.ResponseWriter, r *http.Request, p princip
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Write([]byte(script))
+}
+
+// pullConfig: POST /api/v1/devices/{id}/configs/pull — pull now.
+func (s *Server) pullConfig(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	if s.d.PullConfig == nil {
+		writeError(w, http.StatusNotImplemented, "unsupported", "this server does not pull configurations")
+		return
+	}
+	res, err := s.d.PullConfig(r.Context(), dev.ID, p.actor())
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("device %s has no collect source: set one with sekimori configs source", dev.Name))
+		return
+	case errors.Is(err, devconfig.ErrRejected):
+		writeError(w, http.StatusUnprocessableEntity, "rejected", err.Error())
+		return
+	case err != nil:
+		writeError(w, http.StatusBadGateway, "pull_failed", err.Error())
+		return
+	}
+	s.audit(r, p, "config.pull", fmt.Sprintf("device/%d/config/%d", dev.ID, res.Generation.Gen), nil, map[string]any{"new": res.New, "severity": res.Severity})
+	writeJSON(w, http.StatusOK, res)
+}
+
+// auditRuleset: GET /api/v1/devices/{id}/audit?generation= — ruleset
+// findings of a generation (default the latest), per VDOM, with the score's
+// trend over the device's recent generations.
+func (s *Server) auditRuleset(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	gen, ok := genParam(w, r.URL.Query().Get("generation"))
+	if !ok {
+		return
+	}
+	da, err := ruleaudit.AuditDevice(r.Context(), s.d.State, dev, gen, timeNow())
+	switch {
+	case errors.Is(err, ruleaudit.ErrUnsupported):
+		writeError(w, http.StatusUnprocessableEntity, "unsupported", err.Error())
+		return
+	case err != nil:
+		stateError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, da)
 }

@@ -69,6 +69,8 @@ var routeRoles = map[string][]state.Role{
 	"GET /api/v1/devices/{id}/configs":                      allRoles,
 	"POST /api/v1/devices/{id}/configs":                     admins,
 	"GET /api/v1/devices/{id}/configs/diff":                 allRoles,
+	"POST /api/v1/devices/{id}/configs/pull":                admins,
+	"GET /api/v1/devices/{id}/audit":                        allRoles,
 	"GET /api/v1/devices/{id}/configs/{gen}":                allRoles,
 	"GET /api/v1/devices/{id}/configs/{gen}/restore-script": admins,
 	"GET /api/v1/unassigned":                                padmin,

@@ -2,14 +2,21 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/sekimori/sekimori/internal/app"
+	"github.com/sekimori/sekimori/internal/collect"
 	"github.com/sekimori/sekimori/internal/devconfig"
+	"github.com/sekimori/sekimori/internal/ruleaudit"
+	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -95,18 +102,7 @@ func runConfigsImport(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
-		if !res.New {
-			fmt.Fprintf(env.Stdout, "%s: unchanged (same as generation %d, secrets masked)\n", name, res.Generation.Gen)
-			continue
-		}
-		fmt.Fprintf(env.Stdout, "%s: generation %d (%s, firmware %s), change %s", name, res.Generation.Gen, res.Generation.Kind, res.Generation.Firmware, res.Severity)
-		if r := res.Reason["en"]; r != "" {
-			fmt.Fprintf(env.Stdout, ": %s", r)
-		}
-		fmt.Fprintln(env.Stdout)
-		for _, c := range res.Changes {
-			fmt.Fprintf(env.Stdout, "  %s\n", c)
-		}
+		printKept(env, name, res)
 	}
 	return nil
 }
@@ -272,4 +268,196 @@ func runConfigsRestoreScript(ctx context.Context, env Env, args []string) error 
 	}
 	_, err = fmt.Fprint(env.Stdout, script)
 	return err
+}
+
+// secretBox opens the key that seals device credentials: DATA/secret.key.
+func secretBox(df *dataFlags) (*secret.Box, error) {
+	cfg, err := df.load()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	return secret.LoadOrCreate(app.SecretKeyPath(cfg))
+}
+
+func readSecretFile(name string) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+// runConfigsSource stores how to pull a device's configuration. Secrets
+// come from files (or the environment), never from the command line, where
+// other users could read them; they are sealed before they are stored.
+func runConfigsSource(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "configs source")
+	var df deviceFlags
+	df.register(fs)
+	method := fs.String("method", "api", "api (FortiOS REST) or ssh")
+	address := fs.String("address", "", "host or host:port of the device's management interface (required)")
+	kind := fs.String("kind", "fortios", "fortios, yamaha_rtx, cisco_ios or cisco_asa")
+	tokenFile := fs.String("token-file", "", "file holding the FortiOS REST API token (or set SEKIMORI_DEVICE_TOKEN)")
+	user := fs.String("user", "", "SSH user")
+	passwordFile := fs.String("password-file", "", "file holding the SSH password (or set SEKIMORI_DEVICE_PASSWORD)")
+	keyFile := fs.String("key-file", "", "SSH private key (PEM, unencrypted)")
+	enableFile := fs.String("enable-password-file", "", "file holding the Cisco enable password")
+	vdom := fs.String("vdom", "", "FortiOS VDOM (default: global scope)")
+	every := fs.Duration("every", 24*time.Hour, "pull interval (whole hours)")
+	tlsPin := fs.String("tls-fingerprint", "", "SHA-256 of the device's certificate (hex), pinned instead of CA verification")
+	insecure := fs.Bool("insecure", false, "accept any certificate (labs only)")
+	hostKey := fs.String("host-key", "", "SSH host key to pin (SHA256:...); default: trust the first one seen and pin it")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *address == "" {
+		return fmt.Errorf("%w: --address is required", ErrUsage)
+	}
+	var c collect.Credentials
+	var err error
+	if c.Token, err = readSecretFile(*tokenFile); err != nil {
+		return err
+	}
+	if c.Token == "" {
+		c.Token = env.Getenv("SEKIMORI_DEVICE_TOKEN")
+	}
+	if c.Password, err = readSecretFile(*passwordFile); err != nil {
+		return err
+	}
+	if c.Password == "" {
+		c.Password = env.Getenv("SEKIMORI_DEVICE_PASSWORD")
+	}
+	if c.EnablePassword, err = readSecretFile(*enableFile); err != nil {
+		return err
+	}
+	if *keyFile != "" {
+		if c.PrivateKey, err = os.ReadFile(*keyFile); err != nil {
+			return err
+		}
+	}
+	c.User = *user
+	if *method == "api" && c.Token == "" {
+		return fmt.Errorf("%w: --method api needs --token-file (or SEKIMORI_DEVICE_TOKEN)", ErrUsage)
+	}
+	if *method == "ssh" && (c.User == "" || c.Password == "" && len(c.PrivateKey) == 0) {
+		return fmt.Errorf("%w: --method ssh needs --user and --password-file or --key-file", ErrUsage)
+	}
+	box, err := secretBox(&df.dataFlags)
+	if err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	src := state.CollectSource{DeviceID: dev.ID, Kind: *kind, Method: *method, Address: *address, VDOM: *vdom,
+		EveryHours: max(1, int(every.Hours())), Credentials: collect.SealCredentials(box, dev.ID, c), HostKey: *hostKey,
+		TLSSHA256: *tlsPin, Insecure: *insecure, UpdatedBy: "cli"}
+	if err := st.SetCollectSource(ctx, src); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "device %s: pull %s config over %s from %s every %dh (credentials sealed)\n", dev.Name, *kind, *method, *address, src.EveryHours)
+	return nil
+}
+
+// runConfigsPull pulls a device's configuration now.
+func runConfigsPull(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "configs pull")
+	var df deviceFlags
+	df.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	box, err := secretBox(&df.dataFlags)
+	if err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := collect.NewScheduler(st, box, nil).Pull(ctx, dev.ID, "cli")
+	if err != nil {
+		return err
+	}
+	printKept(env, dev.Name, res)
+	return nil
+}
+
+func printKept(env Env, name string, res devconfig.Result) {
+	if !res.New {
+		fmt.Fprintf(env.Stdout, "%s: unchanged (same as generation %d, secrets masked)\n", name, res.Generation.Gen)
+		return
+	}
+	fmt.Fprintf(env.Stdout, "%s: generation %d (%s, firmware %s), change %s", name, res.Generation.Gen, res.Generation.Kind, res.Generation.Firmware, res.Severity)
+	if r := res.Reason["en"]; r != "" {
+		fmt.Fprintf(env.Stdout, ": %s", r)
+	}
+	fmt.Fprintln(env.Stdout)
+	for _, c := range res.Changes {
+		fmt.Fprintf(env.Stdout, "  %s\n", c)
+	}
+}
+
+// runAuditRuleset audits a device's ruleset from a stored generation.
+func runAuditRuleset(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "audit ruleset")
+	var df deviceFlags
+	df.register(fs)
+	gen := fs.Int("generation", 0, "the generation to audit (default the latest)")
+	out := fs.String("o", "text", "output: text or json")
+	lang := fs.String("lang", "en", "language of the explanations: en or ja")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *out != "text" && *out != "json" {
+		return fmt.Errorf("%w: -o must be text or json", ErrUsage)
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	da, err := ruleaudit.AuditDevice(ctx, st, dev, *gen, time.Now())
+	if err != nil {
+		return err
+	}
+	if *out == "json" {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(da)
+	}
+	fmt.Fprintf(env.Stdout, "%s generation %d (%s): score %d/100\n", da.Device, da.Generation, da.Firmware, da.Score)
+	for _, r := range da.Reports {
+		if len(da.Reports) > 1 {
+			fmt.Fprintf(env.Stdout, "vdom %s: score %d, %d rules\n", r.Device, r.Score, r.Rules)
+		}
+		for _, f := range r.Findings {
+			msg := f.Message[*lang]
+			if msg == "" {
+				msg = f.Message["en"]
+			}
+			fmt.Fprintf(env.Stdout, "  %-8s %-16s rules %-12s %s\n", f.Severity, f.Kind, strings.Join(f.Rules, ","), msg)
+		}
+	}
+	for _, p := range da.Problems {
+		fmt.Fprintf(env.Stdout, "  note: line %d: %s\n", p.Line, p.Msg)
+	}
+	if len(da.Trend) > 1 {
+		fmt.Fprint(env.Stdout, "trend:")
+		for _, p := range da.Trend {
+			fmt.Fprintf(env.Stdout, " gen %d=%d", p.Generation, p.Score)
+		}
+		fmt.Fprintln(env.Stdout)
+	}
+	return nil
 }
