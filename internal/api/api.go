@@ -17,6 +17,7 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/sekimori/sekimori/internal/collect"
 	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/ingest"
@@ -35,8 +36,9 @@ type Deps struct {
 	Formats ingest.FormatSet
 	// Rules returns the loaded detection rules (list and hunting).
 	Rules func() *detect.SigmaRules
-	// PullConfig pulls a device's configuration now (nil: no collector).
-	PullConfig func(ctx context.Context, deviceID int64, actor string) (devconfig.Result, error)
+	// Configs pulls device configurations and runs approved restores (nil:
+	// this server does neither).
+	Configs ConfigCollector
 	// ReloadDevices refreshes the registry from the state database.
 	ReloadDevices func(ctx context.Context) error
 	// Reassign moves the held lines of an unassigned source to a device.
@@ -52,6 +54,15 @@ type Deps struct {
 	// address (zero: 10 a minute).
 	RateLimit RateLimit
 }
+
+// ConfigCollector reaches devices for their configurations;
+// *collect.Scheduler implements it.
+type ConfigCollector interface {
+	Pull(ctx context.Context, deviceID int64, actor string) (devconfig.Result, error)
+	Approve(ctx context.Context, tenants []uint32, id int64, actor string) (collect.RestoreResult, error)
+}
+
+var _ ConfigCollector = (*collect.Scheduler)(nil)
 
 // Server is the http.Handler for the API.
 type Server struct {
@@ -134,6 +145,10 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/devices/{id}/configs/diff", permRead, false, s.diffConfigs},
 		{"POST /api/v1/devices/{id}/configs/pull", permConfigs, false, s.pullConfig},
 		{"GET /api/v1/devices/{id}/audit", permRead, false, s.auditRuleset},
+		{"GET /api/v1/devices/{id}/restores", permRead, false, s.listRestores},
+		{"POST /api/v1/devices/{id}/restores", permConfigs, false, s.requestRestore},
+		{"POST /api/v1/restores/{id}/approve", permConfigs, false, s.approveRestore},
+		{"POST /api/v1/restores/{id}/refuse", permConfigs, false, s.refuseRestore},
 		{"GET /api/v1/devices/{id}/configs/{gen}", permRead, false, s.getConfig},
 		{"GET /api/v1/devices/{id}/configs/{gen}/restore-script", permConfigs, false, s.restoreScript},
 		{"GET /api/v1/unassigned", permDevices, false, s.listUnassigned},

@@ -293,6 +293,21 @@ func (f *fixture) request(t *testing.T, pattern string, c caller) testRequest {
 	case "/api/v1/devices/{id}/configs/pull":
 		rq.path = "/api/v1/devices/1/configs/pull"
 		rq.want = http.StatusNotImplemented
+	case "/api/v1/devices/{id}/restores":
+		rq.path = "/api/v1/devices/1/restores"
+		if method == "POST" {
+			rq.body = `{"generation":1,"reason":"test"}`
+			rq.want = http.StatusCreated
+		}
+	case "/api/v1/restores/{id}/approve":
+		rq.path = "/api/v1/restores/1/approve"
+		rq.want = http.StatusNotImplemented
+	case "/api/v1/restores/{id}/refuse":
+		req, err := f.st.RequestRestore(ctx, []uint32{f.tenantA.ID}, 1, 1, "test", "someone")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rq.path = fmt.Sprintf("/api/v1/restores/%d/refuse", req.ID)
 	case "/api/v1/devices/{id}/audit":
 		rq.path = "/api/v1/devices/1/audit"
 	case "/api/v1/devices/{id}/configs/diff":

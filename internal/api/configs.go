@@ -214,11 +214,11 @@ func (s *Server) pullConfig(w http.ResponseWriter, r *http.Request, p principal)
 	if !ok {
 		return
 	}
-	if s.d.PullConfig == nil {
+	if s.d.Configs == nil {
 		writeError(w, http.StatusNotImplemented, "unsupported", "this server does not pull configurations")
 		return
 	}
-	res, err := s.d.PullConfig(r.Context(), dev.ID, p.actor())
+	res, err := s.d.Configs.Pull(r.Context(), dev.ID, p.actor())
 	switch {
 	case errors.Is(err, state.ErrNotFound):
 		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("device %s has no collect source: set one with sekimori configs source", dev.Name))
@@ -256,4 +256,104 @@ func (s *Server) auditRuleset(w http.ResponseWriter, r *http.Request, p principa
 		return
 	}
 	writeJSON(w, http.StatusOK, da)
+}
+
+// listRestores: GET /api/v1/devices/{id}/restores.
+func (s *Server) listRestores(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	list, err := s.d.State.Restores(r.Context(), []uint32{dev.TenantID}, dev.ID)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if list == nil {
+		list = []state.ConfigRestore{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"restores": list})
+}
+
+// requestRestore: POST /api/v1/devices/{id}/restores {generation, reason}:
+// a request a second person must approve.
+func (s *Server) requestRestore(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	var in struct {
+		Generation int    `json:"generation"`
+		Reason     string `json:"reason"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Generation < 1 {
+		writeError(w, http.StatusBadRequest, "bad_request", "generation: want a positive number")
+		return
+	}
+	req, err := s.d.State.RequestRestore(r.Context(), []uint32{dev.TenantID}, dev.ID, in.Generation, in.Reason, p.actor())
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	s.audit(r, p, "config.restore.request", fmt.Sprintf("device/%d/restore/%d", dev.ID, req.ID), nil, req)
+	writeJSON(w, http.StatusCreated, req)
+}
+
+// restoreTarget reads {id} and the caller's tenants.
+func (s *Server) restoreTarget(w http.ResponseWriter, r *http.Request, p principal) ([]uint32, int64, bool) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return nil, 0, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("restore id %q is not a positive integer", r.PathValue("id")))
+		return nil, 0, false
+	}
+	return tenants, id, true
+}
+
+// approveRestore: POST /api/v1/restores/{id}/approve — by a second
+// person; runs the restore (backup, push, read-back) and answers how it
+// went.
+func (s *Server) approveRestore(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, id, ok := s.restoreTarget(w, r, p)
+	if !ok {
+		return
+	}
+	if s.d.Configs == nil {
+		writeError(w, http.StatusNotImplemented, "unsupported", "this server does not push configurations")
+		return
+	}
+	res, err := s.d.Configs.Approve(r.Context(), tenants, id, p.actor())
+	s.audit(r, p, "config.restore.approve", fmt.Sprintf("restore/%d", id), nil, res)
+	switch {
+	case errors.Is(err, state.ErrSamePerson):
+		writeError(w, http.StatusForbidden, "second_person_required", err.Error())
+	case errors.Is(err, state.ErrNotFound), errors.Is(err, state.ErrInvalid):
+		stateError(w, err)
+	case err != nil:
+		writeJSON(w, http.StatusBadGateway, map[string]any{"error": map[string]string{"code": "restore_failed", "message": err.Error()}, "restore": res.Restore})
+	default:
+		writeJSON(w, http.StatusOK, res)
+	}
+}
+
+// refuseRestore: POST /api/v1/restores/{id}/refuse.
+func (s *Server) refuseRestore(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, id, ok := s.restoreTarget(w, r, p)
+	if !ok {
+		return
+	}
+	req, err := s.d.State.DecideRestore(r.Context(), tenants, id, false, p.actor())
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	s.audit(r, p, "config.restore.refuse", fmt.Sprintf("restore/%d", id), nil, req)
+	writeJSON(w, http.StatusOK, req)
 }

@@ -271,7 +271,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		Handler: withUI(api.New(api.Deps{
 			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
 			ReloadDevices: reload,
-			PullConfig:    puller.Pull,
+			Configs:       puller,
 			Rules:         rules.Load,
 			Formats:       formats,
 			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {

@@ -461,3 +461,100 @@ func runAuditRuleset(ctx context.Context, env Env, args []string) error {
 	}
 	return nil
 }
+
+// cliActor names the person at the terminal in records that need one.
+func cliActor(env Env) string {
+	if u := env.Getenv("USER"); u != "" {
+		return "cli:" + u
+	}
+	return "cli"
+}
+
+func runRestoreRequest(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "configs restore request")
+	var df deviceFlags
+	df.register(fs)
+	reason := fs.String("reason", "", "why (kept with the request)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
+	}
+	gen, err := genArg(pos, 0)
+	if err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	req, err := st.RequestRestore(ctx, []uint32{dev.TenantID}, dev.ID, gen, *reason, cliActor(env))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "restore %d of %s to generation %d requested by %s; another person approves it with: sekimori configs restore approve --device %s %d\n",
+		req.ID, dev.Name, gen, req.RequestedBy, dev.Name, req.ID)
+	return nil
+}
+
+func runRestoreApprove(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "configs restore approve")
+	var df deviceFlags
+	df.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: want the restore ID", ErrUsage)
+	}
+	id, err := strconv.ParseInt(pos[0], 10, 64)
+	if err != nil {
+		return fmt.Errorf("%w: restore id %q", ErrUsage, pos[0])
+	}
+	box, err := secretBox(&df.dataFlags)
+	if err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := collect.NewScheduler(st, box, nil).Approve(ctx, []uint32{dev.TenantID}, id, cliActor(env))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "restore %d: %s (verified: %v)\n", id, res.Restore.Result, res.Restore.Verified)
+	for _, d := range res.Differences {
+		fmt.Fprintf(env.Stdout, "  %s\n", d)
+	}
+	return nil
+}
+
+func runRestoreList(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "configs restore list")
+	var df deviceFlags
+	df.register(fs)
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	list, err := st.Restores(ctx, []uint32{dev.TenantID}, dev.ID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tGEN\tSTATUS\tREQUESTED BY\tDECIDED BY\tVERIFIED\tRESULT")
+	for _, r := range list {
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%v\t%s\n", r.ID, r.Generation, r.Status, r.RequestedBy, r.DecidedBy, r.Verified, r.Result)
+	}
+	return tw.Flush()
+}

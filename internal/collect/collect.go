@@ -107,6 +107,7 @@ const (
 	StepVersion  = "version"  // FortiOS status request
 	StepDownload = "download" // the backup or CLI output
 	StepHits     = "hits"     // the policy counters request
+	StepRestore  = "restore"  // pushing a configuration back
 )
 
 // Error is what PullConfig and PolicyHits return: which step failed for
@@ -266,4 +267,20 @@ func redact(e *Error, secrets ...string) error {
 // stepError wraps err as the failure of a step.
 func stepError(step, addr string, err error) *Error {
 	return &Error{Step: step, Address: addr, Err: err}
+}
+
+// PushConfig restores a full configuration on the device. Only FortiOS
+// over the REST API is supported; other devices are restored by hand from
+// the downloaded generation.
+func PushConfig(ctx context.Context, t Target, config []byte) error {
+	t, err := t.withDefaults()
+	if err != nil {
+		return err
+	}
+	if t.Kind != devconfig.KindFortiOS || t.Method != MethodAPI {
+		return &Error{Step: StepTarget, Address: t.Address, Err: fmt.Errorf("restoring %s over %s: %w", t.Kind, t.Method, ErrUnsupported)}
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, t.Timeout, fmt.Errorf("%w after %s", ErrTimeout, t.Timeout))
+	defer cancel()
+	return pushAPI(ctx, t, config)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -22,6 +23,7 @@ import (
 const (
 	fortiStatusPath  = "/api/v2/monitor/system/status"
 	fortiBackupPath  = "/api/v2/monitor/system/config/backup"
+	fortiRestorePath = "/api/v2/monitor/system/config/restore"
 	fortiHitsPath    = "/api/v2/monitor/firewall/policy/select"
 	fortiHitsOldPath = "/api/v2/monitor/firewall/policy"
 )
@@ -286,4 +288,27 @@ func fetchHits(ctx context.Context, t Target) ([]PolicyHit, error) {
 		return nil, stepError(StepHits, t.Address, err)
 	}
 	return hits, nil
+}
+
+// pushAPI restores a full FortiOS configuration through the monitor API
+// (POST system/config/restore, source upload, scope global, the file in
+// base64). The device reboots afterwards.
+func pushAPI(ctx context.Context, t Target, config []byte) error {
+	c, err := newFortiClient(t)
+	if err != nil {
+		return err
+	}
+	defer c.close()
+	body, err := json.Marshal(map[string]string{"source": "upload", "scope": "global", "file_content": base64.StdEncoding.EncodeToString(config)})
+	if err != nil {
+		return stepError(StepRestore, t.Address, err)
+	}
+	data, _, err := c.do(ctx, StepRestore, http.MethodPost, fortiRestorePath, nil, body)
+	if err != nil {
+		return err
+	}
+	if looksLikeJSONError(data) {
+		return stepError(StepRestore, t.Address, errors.New("the device refused the configuration"))
+	}
+	return nil
 }

@@ -81,31 +81,13 @@ func (s *Scheduler) Run(ctx context.Context) error {
 // alert; a truncated or malformed one is rejected by devconfig.Keep. For
 // FortiOS over the API the policy hit counters are fetched too.
 func (s *Scheduler) Pull(ctx context.Context, deviceID int64, actor string) (devconfig.Result, error) {
-	src, err := s.st.CollectSourceOf(ctx, deviceID)
+	t, src, err := s.target(ctx, deviceID)
 	if err != nil {
 		return devconfig.Result{}, err
 	}
-	devs, err := s.st.ListDevices(ctx, src.TenantID)
+	dev, err := s.device(ctx, src.TenantID, deviceID)
 	if err != nil {
 		return devconfig.Result{}, err
-	}
-	i := slices.IndexFunc(devs, func(d state.Device) bool { return d.ID == deviceID })
-	if i < 0 {
-		return devconfig.Result{}, fmt.Errorf("device %d: %w", deviceID, state.ErrNotFound)
-	}
-	dev := devs[i]
-	raw, err := s.box.Open(src.Credentials, aad(deviceID))
-	if err != nil {
-		return devconfig.Result{}, fmt.Errorf("credentials of device %s: %w", dev.Name, err)
-	}
-	var c Credentials
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return devconfig.Result{}, fmt.Errorf("credentials of device %s: %w", dev.Name, err)
-	}
-	t := Target{
-		Kind: devconfig.Kind(src.Kind), Address: src.Address, Method: src.Method, VDOM: src.VDOM,
-		Token: c.Token, User: c.User, Password: c.Password, PrivateKey: c.PrivateKey, EnablePassword: c.EnablePassword,
-		HostKeySHA256: src.HostKey, TrustOnFirstUse: src.HostKey == "", TLSFingerprintSHA256: src.TLSSHA256, Insecure: src.Insecure,
 	}
 	p, err := PullConfig(ctx, t)
 	_ = s.st.MarkPulled(ctx, deviceID, time.Now(), p.HostKeySHA256)
@@ -136,4 +118,101 @@ func (s *Scheduler) Pull(ctx context.Context, deviceID int64, actor string) (dev
 		}
 	}
 	return res, nil
+}
+
+// RestoreResult says how an approved restore went.
+type RestoreResult struct {
+	Restore state.ConfigRestore `json:"restore"`
+	// Differences between the generation and what the device reports
+	// after the push (none when verified).
+	Differences []string `json:"differences,omitempty"`
+}
+
+// Approve approves restore request id as actor (who must not be the one
+// who asked) and runs it: a backup pull first, the push, then a read-back
+// pull compared with the generation (secrets masked, header aside: the
+// device's own firmware line stays). The outcome is recorded on the
+// request; the backup and the read-back are kept as generations.
+func (s *Scheduler) Approve(ctx context.Context, tenants []uint32, id int64, actor string) (RestoreResult, error) {
+	req, err := s.st.DecideRestore(ctx, tenants, id, true, actor)
+	if err != nil {
+		return RestoreResult{Restore: req}, err
+	}
+	fail := func(err error) (RestoreResult, error) {
+		_ = s.st.FinishRestore(ctx, id, false, req.BackupGeneration, false, err.Error())
+		req.Status, req.Result = state.RestoreFailed, err.Error()
+		return RestoreResult{Restore: req}, err
+	}
+	backup, err := s.Pull(ctx, req.DeviceID, "restore-backup:"+actor)
+	if err != nil {
+		return fail(fmt.Errorf("backup before the restore: %w", err))
+	}
+	req.BackupGeneration = backup.Generation.Gen
+	g, target, err := s.st.ConfigContent(ctx, []uint32{req.TenantID}, req.DeviceID, req.Generation)
+	if err != nil {
+		return fail(err)
+	}
+	t, _, err := s.target(ctx, req.DeviceID)
+	if err != nil {
+		return fail(err)
+	}
+	if err := PushConfig(ctx, t, target); err != nil {
+		return fail(fmt.Errorf("push generation %d: %w", req.Generation, err))
+	}
+	after, err := PullConfig(ctx, t)
+	if err != nil {
+		return fail(fmt.Errorf("read back after the push: %w", err))
+	}
+	diff := devconfig.Compare(devconfig.Kind(g.Kind), target, after.Data).Semantic
+	res := RestoreResult{Differences: diff}
+	dev, err := s.device(ctx, req.TenantID, req.DeviceID)
+	if err != nil {
+		return fail(err)
+	}
+	if _, err := devconfig.Keep(ctx, s.st, dev, after.Data, t.Method, "restore-readback:"+actor); err != nil {
+		return fail(fmt.Errorf("keep the read-back: %w", err))
+	}
+	result := fmt.Sprintf("generation %d pushed after backup generation %d; read-back matches", req.Generation, req.BackupGeneration)
+	if len(diff) > 0 {
+		result = fmt.Sprintf("generation %d pushed after backup generation %d; read-back differs in %d places", req.Generation, req.BackupGeneration, len(diff))
+	}
+	if err := s.st.FinishRestore(ctx, id, true, req.BackupGeneration, len(diff) == 0, result); err != nil {
+		return res, err
+	}
+	req.Status, req.Verified, req.Result = state.RestoreDone, len(diff) == 0, result
+	res.Restore = req
+	return res, nil
+}
+
+// target builds the pull target of a device from its collect source.
+func (s *Scheduler) target(ctx context.Context, deviceID int64) (Target, state.CollectSource, error) {
+	src, err := s.st.CollectSourceOf(ctx, deviceID)
+	if err != nil {
+		return Target{}, src, err
+	}
+	raw, err := s.box.Open(src.Credentials, aad(deviceID))
+	if err != nil {
+		return Target{}, src, fmt.Errorf("credentials of device %d: %w", deviceID, err)
+	}
+	var c Credentials
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return Target{}, src, fmt.Errorf("credentials of device %d: %w", deviceID, err)
+	}
+	return Target{
+		Kind: devconfig.Kind(src.Kind), Address: src.Address, Method: src.Method, VDOM: src.VDOM,
+		Token: c.Token, User: c.User, Password: c.Password, PrivateKey: c.PrivateKey, EnablePassword: c.EnablePassword,
+		HostKeySHA256: src.HostKey, TrustOnFirstUse: src.HostKey == "", TLSFingerprintSHA256: src.TLSSHA256, Insecure: src.Insecure,
+	}, src, nil
+}
+
+func (s *Scheduler) device(ctx context.Context, tenant uint32, id int64) (state.Device, error) {
+	devs, err := s.st.ListDevices(ctx, tenant)
+	if err != nil {
+		return state.Device{}, err
+	}
+	i := slices.IndexFunc(devs, func(d state.Device) bool { return d.ID == id })
+	if i < 0 {
+		return state.Device{}, fmt.Errorf("device %d: %w", id, state.ErrNotFound)
+	}
+	return devs[i], nil
 }

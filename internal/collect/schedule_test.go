@@ -2,6 +2,7 @@ package collect_test
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -77,11 +78,39 @@ func TestUpgradeWipe(t *testing.T) {
 		t.Fatalf("generation 1: %v", err)
 	}
 
+	// Restore generation 1: one person asks, the same person cannot
+	// approve, a second one does; a backup is pulled first, the push goes
+	// through the REST API, and the read-back is compared.
+	req, err := st.RequestRestore(ctx, []uint32{tn.ID}, dev.ID, 1, "upgrade wiped the ruleset", "user:alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sch.Approve(ctx, []uint32{tn.ID}, req.ID, "user:alice"); !errors.Is(err, state.ErrSamePerson) {
+		t.Fatalf("self-approval: %v", err)
+	}
+	if emu.Restores() != 0 {
+		t.Fatal("pushed without a second person")
+	}
+	rr, err := sch.Approve(ctx, []uint32{tn.ID}, req.ID, "user:bob")
+	if err != nil || rr.Restore.Status != state.RestoreDone || !rr.Restore.Verified || rr.Restore.BackupGeneration != 2 || emu.Restores() != 1 {
+		t.Fatalf("approved restore: %+v %v (restores %d)", rr, err, emu.Restores())
+	}
+	if !strings.Contains(string(emu.Config()), "config firewall policy") || !strings.Contains(string(emu.Config()), "7.6.0") {
+		t.Fatal("the device did not get its ruleset back, or lost its firmware line")
+	}
+	if _, err := sch.Approve(ctx, []uint32{tn.ID}, req.ID, "user:carol"); err == nil {
+		t.Error("a finished restore ran twice")
+	}
+	gens, _ := st.ConfigGenerations(ctx, []uint32{tn.ID}, dev.ID)
+	if gens[0].Gen != 3 || !strings.HasPrefix(gens[0].Actor, "restore-readback:") {
+		t.Errorf("latest generation after the restore: %+v", gens[0])
+	}
+
 	emu.Truncate(1000)
 	if _, err := sch.Pull(ctx, dev.ID, "test"); err == nil {
 		t.Fatal("a truncated export was accepted")
 	}
-	if gens, _ := st.ConfigGenerations(ctx, []uint32{tn.ID}, dev.ID); len(gens) != 2 {
+	if gens, _ := st.ConfigGenerations(ctx, []uint32{tn.ID}, dev.ID); len(gens) != 3 {
 		t.Fatalf("generations after a truncated pull: %d", len(gens))
 	}
 	pulls, _ := st.ConfigPulls(ctx, []uint32{tn.ID}, dev.ID, 10)

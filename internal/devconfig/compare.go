@@ -22,14 +22,15 @@ func Compare(kind Kind, a, b []byte) Comparison {
 		kind = Detect(b)
 	}
 	var cs []Change
+	parsed := false
 	if kind == KindFortiOS {
 		ca, errA := ParseFortiOS(a)
 		cb, errB := ParseFortiOS(b)
-		if errA == nil && errB == nil {
+		if parsed = errA == nil && errB == nil; parsed {
 			cs = SemanticDiff(ca, cb)
 		}
 	}
-	if cs == nil {
+	if !parsed {
 		cs = LineDiff(kind, a, b)
 	}
 	var out Comparison

@@ -30,6 +30,7 @@ package fortiemu
 import (
 	"bytes"
 	_ "embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -94,6 +95,7 @@ type Device struct {
 	truncate int // >= 0: cut the next export after that many bytes
 	hits     map[string]Hits
 	log      []Request
+	restores int
 }
 
 // New returns a Device; see Options for the defaults.
@@ -233,9 +235,10 @@ func atLeast76(version string) bool {
 }
 
 const (
-	pathStatus = "/api/v2/monitor/system/status"
-	pathBackup = "/api/v2/monitor/system/config/backup"
-	pathHits   = "/api/v2/monitor/firewall/policy/select"
+	pathStatus  = "/api/v2/monitor/system/status"
+	pathBackup  = "/api/v2/monitor/system/config/backup"
+	pathRestore = "/api/v2/monitor/system/config/restore"
+	pathHits    = "/api/v2/monitor/firewall/policy/select"
 )
 
 // ServeHTTP answers one REST API request.
@@ -272,6 +275,12 @@ func (d *Device) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.status(rec, r, vdom)
 	case pathBackup:
 		d.backup(rec, r, vdom)
+	case pathRestore:
+		if r.Method != http.MethodPost {
+			d.writeError(rec, r, http.StatusMethodNotAllowed, 0, vdom)
+			return
+		}
+		d.restore(rec, r, vdom)
 	case pathHits:
 		if r.Method != http.MethodGet {
 			d.writeError(rec, r, http.StatusMethodNotAllowed, 0, vdom)
@@ -457,4 +466,42 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// restore takes {"source":"upload","scope":"global","file_content":BASE64}
+// as FortiOS's monitor API does, replaces the configuration and answers
+// success (a real device then reboots). The firmware stays what it is: a
+// configuration of another version is converted by the device, which the
+// emulator models by keeping its own header line.
+func (d *Device) restore(w http.ResponseWriter, r *http.Request, vdom string) {
+	var body struct {
+		Source      string `json:"source"`
+		Scope       string `json:"scope"`
+		FileContent string `json:"file_content"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<20)).Decode(&body); err != nil || body.Source != "upload" || body.Scope != "global" {
+		d.writeError(w, r, http.StatusBadRequest, -1, vdom)
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(body.FileContent)
+	if err != nil || !bytes.HasPrefix(data, []byte("#config-version=")) {
+		d.writeError(w, r, http.StatusBadRequest, -3, vdom)
+		return
+	}
+	d.mu.Lock()
+	header, _, _ := bytes.Cut(d.config, []byte("\n"))
+	_, rest, _ := bytes.Cut(data, []byte("\n"))
+	d.config = append(append(bytes.Clone(header), '\n'), rest...)
+	d.restores++
+	d.mu.Unlock()
+	env := d.envelope(r, "system", "config", vdom)
+	env["results"] = map[string]any{"status": "success", "config_restored": true}
+	writeJSON(w, http.StatusOK, env)
+}
+
+// Restores counts the configurations restored through the API.
+func (d *Device) Restores() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.restores
 }
