@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/url"
 	"os"
@@ -155,12 +156,16 @@ func runKnowledgeImport(ctx context.Context, env Env, args []string) error {
 	if len(pos) == 0 {
 		return fmt.Errorf("%w: want FILE... (NVD CVE 2.0 JSON, CISA KEV JSON, EPSS CSV, Debian tracker JSON, Suricata rules, Sigma YAML, signature CSV)", ErrUsage)
 	}
+	files, err := expandDirs(pos)
+	if err != nil {
+		return err
+	}
 	st, err := openState(ctx, &df)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	for _, name := range pos {
+	for _, name := range files {
 		data, err := readImportFile(name)
 		if err != nil {
 			return err
@@ -179,6 +184,41 @@ func runKnowledgeImport(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stdout)
 	}
 	return nil
+}
+
+// expandDirs replaces each directory by the files under it (a Sigma rule
+// tree, a rules directory), skipping hidden ones.
+func expandDirs(names []string) ([]string, error) {
+	var out []string
+	for _, n := range names {
+		fi, err := os.Stat(n)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.IsDir() {
+			out = append(out, n)
+			continue
+		}
+		err = filepath.WalkDir(n, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if strings.HasPrefix(d.Name(), ".") && path != n {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.Type().IsRegular() {
+				out = append(out, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func runKnowledgeList(ctx context.Context, env Env, args []string) error {
