@@ -50,6 +50,30 @@ func (d *deviceFlags) open(ctx context.Context) (*state.Store, state.Device, err
 	return st, dev, nil
 }
 
+// withDevice runs a command on one device: it parses the command's flags
+// (extra registers any besides --device/--tenant/--data/--config), opens
+// the state database, finds the device and calls fn with the positional
+// arguments.
+func withDevice(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet),
+	fn func(st *state.Store, dev state.Device, pos []string, df *dataFlags) error) error {
+	fs := newFlagSet(env, name)
+	var df deviceFlags
+	df.register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	st, dev, err := df.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return fn(st, dev, pos, &df.dataFlags)
+}
+
 func findDevice(ctx context.Context, st *state.Store, tenant, name string) (state.Device, error) {
 	if tenant != "" {
 		t, err := st.TenantByName(ctx, tenant)
@@ -108,56 +132,39 @@ func runConfigsImport(ctx context.Context, env Env, args []string) error {
 }
 
 func runConfigsList(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs list")
-	var df deviceFlags
-	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	gens, err := st.ConfigGenerations(ctx, []uint32{dev.TenantID}, dev.ID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "GEN\tPULLED\tMETHOD\tFIRMWARE\tSIZE\tCHANGE\tSHA256")
-	for _, g := range gens {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%.12s\n", g.Gen, g.PulledAt.Local().Format(time.DateTime), g.Method, g.Firmware, g.Size, g.Severity, g.SHA256)
-	}
-	return tw.Flush()
+	return withDevice(ctx, env, "configs list", args, nil, func(st *state.Store, dev state.Device, _ []string, _ *dataFlags) error {
+		gens, err := st.ConfigGenerations(ctx, []uint32{dev.TenantID}, dev.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "GEN\tPULLED\tMETHOD\tFIRMWARE\tSIZE\tCHANGE\tSHA256")
+		for _, g := range gens {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%.12s\n", g.Gen, g.PulledAt.Local().Format(time.DateTime), g.Method, g.Firmware, g.Size, g.Severity, g.SHA256)
+		}
+		return tw.Flush()
+	})
 }
 
 func runConfigsShow(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs show")
-	var df deviceFlags
-	df.register(fs)
-	masked := fs.Bool("masked", false, "replace secrets with a placeholder")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	var masked *bool
+	return withDevice(ctx, env, "configs show", args, func(fs *flag.FlagSet) {
+		masked = fs.Bool("masked", false, "replace secrets with a placeholder")
+	}, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+		gen, err := genArg(pos, 0)
+		if err != nil {
+			return err
+		}
+		g, data, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, gen)
+		if err != nil {
+			return err
+		}
+		if *masked {
+			data = devconfig.Mask(devconfig.Kind(g.Kind), data)
+		}
+		_, err = env.Stdout.Write(data)
 		return err
-	}
-	gen, err := genArg(pos, 0)
-	if err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	g, data, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, gen)
-	if err != nil {
-		return err
-	}
-	if *masked {
-		data = devconfig.Mask(devconfig.Kind(g.Kind), data)
-	}
-	_, err = env.Stdout.Write(data)
-	return err
+	})
 }
 
 func genArg(pos []string, i int) (int, error) {
@@ -235,39 +242,29 @@ func runConfigsDiff(ctx context.Context, env Env, args []string) error {
 // runConfigsRestoreScript prints the CLI that brings the device's latest
 // configuration back to generation GEN (FortiOS).
 func runConfigsRestoreScript(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs restore-script")
-	var df deviceFlags
-	df.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	return withDevice(ctx, env, "configs restore-script", args, nil, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
+		}
+		gen, err := genArg(pos, 0)
+		if err != nil {
+			return err
+		}
+		_, cur, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, 0)
+		if err != nil {
+			return err
+		}
+		_, target, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, gen)
+		if err != nil {
+			return err
+		}
+		script, err := devconfig.RestoreDelta(cur, target)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprint(env.Stdout, script)
 		return err
-	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
-	}
-	gen, err := genArg(pos, 0)
-	if err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	_, cur, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, 0)
-	if err != nil {
-		return err
-	}
-	_, target, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, gen)
-	if err != nil {
-		return err
-	}
-	script, err := devconfig.RestoreDelta(cur, target)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprint(env.Stdout, script)
-	return err
+	})
 }
 
 // secretBox opens the key that seals device credentials: DATA/secret.key.
@@ -369,27 +366,18 @@ func runConfigsSource(ctx context.Context, env Env, args []string) error {
 
 // runConfigsPull pulls a device's configuration now.
 func runConfigsPull(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs pull")
-	var df deviceFlags
-	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	box, err := secretBox(&df.dataFlags)
-	if err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	res, err := collect.NewScheduler(st, box, nil).Pull(ctx, dev.ID, "cli")
-	if err != nil {
-		return err
-	}
-	printKept(env, dev.Name, res)
-	return nil
+	return withDevice(ctx, env, "configs pull", args, nil, func(st *state.Store, dev state.Device, _ []string, df *dataFlags) error {
+		box, err := secretBox(df)
+		if err != nil {
+			return err
+		}
+		res, err := collect.NewScheduler(st, box, nil).Pull(ctx, dev.ID, cliActor(env))
+		if err != nil {
+			return err
+		}
+		printKept(env, dev.Name, res)
+		return nil
+	})
 }
 
 func printKept(env Env, name string, res devconfig.Result) {
@@ -471,90 +459,63 @@ func cliActor(env Env) string {
 }
 
 func runRestoreRequest(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs restore request")
-	var df deviceFlags
-	df.register(fs)
-	reason := fs.String("reason", "", "why (kept with the request)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
-	}
-	gen, err := genArg(pos, 0)
-	if err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	req, err := st.RequestRestore(ctx, []uint32{dev.TenantID}, dev.ID, gen, *reason, cliActor(env))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "restore %d of %s to generation %d requested by %s; another person approves it with: sekimori configs restore approve --device %s %d\n",
-		req.ID, dev.Name, gen, req.RequestedBy, dev.Name, req.ID)
-	return nil
+	var reason *string
+	return withDevice(ctx, env, "configs restore request", args, func(fs *flag.FlagSet) {
+		reason = fs.String("reason", "", "why (kept with the request)")
+	}, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
+		}
+		gen, err := genArg(pos, 0)
+		if err != nil {
+			return err
+		}
+		req, err := st.RequestRestore(ctx, []uint32{dev.TenantID}, dev.ID, gen, *reason, cliActor(env))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "restore %d of %s to generation %d requested by %s; another person approves it with: sekimori configs restore approve --device %s %d\n",
+			req.ID, dev.Name, gen, req.RequestedBy, dev.Name, req.ID)
+		return nil
+	})
 }
 
 func runRestoreApprove(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs restore approve")
-	var df deviceFlags
-	df.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return fmt.Errorf("%w: want the restore ID", ErrUsage)
-	}
-	id, err := strconv.ParseInt(pos[0], 10, 64)
-	if err != nil {
-		return fmt.Errorf("%w: restore id %q", ErrUsage, pos[0])
-	}
-	box, err := secretBox(&df.dataFlags)
-	if err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	res, err := collect.NewScheduler(st, box, nil).Approve(ctx, []uint32{dev.TenantID}, id, cliActor(env))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "restore %d: %s (verified: %v)\n", id, res.Restore.Result, res.Restore.Verified)
-	for _, d := range res.Differences {
-		fmt.Fprintf(env.Stdout, "  %s\n", d)
-	}
-	return nil
+	return withDevice(ctx, env, "configs restore approve", args, nil, func(st *state.Store, dev state.Device, pos []string, df *dataFlags) error {
+		if len(pos) != 1 {
+			return fmt.Errorf("%w: want the restore ID", ErrUsage)
+		}
+		id, err := strconv.ParseInt(pos[0], 10, 64)
+		if err != nil {
+			return fmt.Errorf("%w: restore id %q", ErrUsage, pos[0])
+		}
+		box, err := secretBox(df)
+		if err != nil {
+			return err
+		}
+		res, err := collect.NewScheduler(st, box, nil).Approve(ctx, []uint32{dev.TenantID}, id, cliActor(env))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "restore %d: %s (verified: %v)\n", id, res.Restore.Result, res.Restore.Verified)
+		for _, d := range res.Differences {
+			fmt.Fprintf(env.Stdout, "  %s\n", d)
+		}
+		return nil
+	})
 }
 
 func runRestoreList(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "configs restore list")
-	var df deviceFlags
-	df.register(fs)
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	st, dev, err := df.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	list, err := st.Restores(ctx, []uint32{dev.TenantID}, dev.ID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tGEN\tSTATUS\tREQUESTED BY\tDECIDED BY\tVERIFIED\tRESULT")
-	for _, r := range list {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%v\t%s\n", r.ID, r.Generation, r.Status, r.RequestedBy, r.DecidedBy, r.Verified, r.Result)
-	}
-	return tw.Flush()
+	return withDevice(ctx, env, "configs restore list", args, nil, func(st *state.Store, dev state.Device, _ []string, _ *dataFlags) error {
+		list, err := st.Restores(ctx, []uint32{dev.TenantID}, dev.ID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tGEN\tSTATUS\tREQUESTED BY\tDECIDED BY\tVERIFIED\tRESULT")
+		for _, r := range list {
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%v\t%s\n", r.ID, r.Generation, r.Status, r.RequestedBy, r.DecidedBy, r.Verified, r.Result)
+		}
+		return tw.Flush()
+	})
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -37,56 +38,20 @@ func readImportFile(name string) ([]byte, error) {
 	return data, nil
 }
 
-func runAssetsImport(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "assets import")
-	var df dataFlags
-	df.register(fs)
-	tenant := fs.String("tenant", "", "the tenant whose inventory this is (required)")
-	asset := fs.String("asset", "", "the host an SBOM describes (required for SBOMs)")
-	partial := fs.Bool("partial", false, "the SBOM lists only part of the host's software")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if *tenant == "" || len(pos) == 0 {
-		return fmt.Errorf("%w: want --tenant T and FILE... (hosts.csv, an SBOM with --asset ID, or an nmap XML)", ErrUsage)
-	}
-	st, err := openState(ctx, &df)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	t, err := st.TenantByName(ctx, *tenant)
-	if err != nil {
-		return err
-	}
-	for _, name := range pos {
-		data, err := readImportFile(name)
-		if err != nil {
-			return err
-		}
-		res, err := triage.ImportAssets(ctx, st, triage.AssetImport{
-			Tenant: t, File: filepath.Base(name), Data: data, AssetID: *asset, Partial: *partial, Actor: "cli", ReceivedAt: time.Now(),
-		})
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.Stdout, "%s: %s: %d created, %d updated, %d unchanged", name, res.Kind, res.Created, res.Updated, res.Unchanged)
-		if res.Software > 0 {
-			fmt.Fprintf(env.Stdout, ", %d software entries", res.Software)
-		}
-		fmt.Fprintln(env.Stdout)
-	}
-	return nil
-}
-
-func runAssetsList(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "assets list")
+// withTenant runs a command on one tenant's data: it parses the flags
+// (extra registers the command's own), opens the state database and finds
+// the --tenant, which is required.
+func withTenant(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet),
+	fn func(st *state.Store, t state.Tenant, pos []string) error) error {
+	fs := newFlagSet(env, name)
 	var df dataFlags
 	df.register(fs)
 	tenant := fs.String("tenant", "", "the tenant (required)")
-	out := fs.String("o", "table", "output: table or json")
-	if _, err := parseFlags(fs, args); err != nil {
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
 		return err
 	}
 	if *tenant == "" {
@@ -101,40 +66,80 @@ func runAssetsList(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	list, err := st.Assets(ctx, []uint32{t.ID}, "")
-	if err != nil {
-		return err
-	}
-	if *out == "json" {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetEscapeHTML(false)
-		for _, a := range list {
-			if err := enc.Encode(a); err != nil {
+	return fn(st, t, pos)
+}
+
+func runAssetsImport(ctx context.Context, env Env, args []string) error {
+	var asset *string
+	var partial *bool
+	return withTenant(ctx, env, "assets import", args, func(fs *flag.FlagSet) {
+		asset = fs.String("asset", "", "the host an SBOM describes (required for SBOMs)")
+		partial = fs.Bool("partial", false, "the SBOM lists only part of the host's software")
+	}, func(st *state.Store, t state.Tenant, pos []string) error {
+		if len(pos) == 0 {
+			return fmt.Errorf("%w: want FILE... (hosts.csv, an SBOM with --asset ID, or an nmap XML)", ErrUsage)
+		}
+		for _, name := range pos {
+			data, err := readImportFile(name)
+			if err != nil {
 				return err
 			}
+			res, err := triage.ImportAssets(ctx, st, triage.AssetImport{
+				Tenant: t, File: filepath.Base(name), Data: data, AssetID: *asset, Partial: *partial, Actor: cliActor(env), ReceivedAt: time.Now(),
+			})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "%s: %s: %d created, %d updated, %d unchanged", name, res.Kind, res.Created, res.Updated, res.Unchanged)
+			if res.Software > 0 {
+				fmt.Fprintf(env.Stdout, ", %d software entries", res.Software)
+			}
+			fmt.Fprintln(env.Stdout)
 		}
 		return nil
-	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ASSET\tHOSTNAME\tIP\tPUBLIC IP\tOS\tINVENTORY\tSOFTWARE")
-	for _, a := range list {
-		n := 0
-		var invs []string
-		for _, inv := range a.Inventories {
-			n += len(inv.Software)
-			word := "partial"
-			if inv.Complete {
-				word = "complete"
+	})
+}
+
+func runAssetsList(ctx context.Context, env Env, args []string) error {
+	var out *string
+	return withTenant(ctx, env, "assets list", args, func(fs *flag.FlagSet) {
+		out = fs.String("o", "table", "output: table or json")
+	}, func(st *state.Store, t state.Tenant, _ []string) error {
+		list, err := st.Assets(ctx, []uint32{t.ID}, "")
+		if err != nil {
+			return err
+		}
+		if *out == "json" {
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetEscapeHTML(false)
+			for _, a := range list {
+				if err := enc.Encode(a); err != nil {
+					return err
+				}
 			}
-			invs = append(invs, inv.Source+" "+word+" "+inv.CollectedAt.Format(time.DateOnly))
+			return nil
 		}
-		if a.Host.InventoryComplete {
-			invs = append(invs, "declared complete "+a.Host.InventoryCollectedAt.Format(time.DateOnly))
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ASSET\tHOSTNAME\tIP\tPUBLIC IP\tOS\tINVENTORY\tSOFTWARE")
+		for _, a := range list {
+			n := 0
+			var invs []string
+			for _, inv := range a.Inventories {
+				n += len(inv.Software)
+				word := "partial"
+				if inv.Complete {
+					word = "complete"
+				}
+				invs = append(invs, inv.Source+" "+word+" "+inv.CollectedAt.Format(time.DateOnly))
+			}
+			if a.Host.InventoryComplete {
+				invs = append(invs, "declared complete "+a.Host.InventoryCollectedAt.Format(time.DateOnly))
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", a.Host.AssetID, a.Host.Hostname, addrs(a.Host.IPs), addrs(a.Host.PublicIPs),
+				strings.TrimSpace(a.Host.OS+" "+a.Host.OSVersion), strings.Join(invs, "; "), n)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%d\n", a.Host.AssetID, a.Host.Hostname, addrs(a.Host.IPs), addrs(a.Host.PublicIPs),
-			strings.TrimSpace(a.Host.OS+" "+a.Host.OSVersion), strings.Join(invs, "; "), n)
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
 
 func addrs[T fmt.Stringer](as []T) string {
@@ -241,33 +246,19 @@ func runKnowledgeList(ctx context.Context, env Env, args []string) error {
 }
 
 func runTriageSettings(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "triage settings")
-	var df dataFlags
-	df.register(fs)
-	tenant := fs.String("tenant", "", "the tenant (required)")
-	policy := fs.String("policy", "relevant", "relevant (report what can hurt) or all (report every attempt)")
-	fresh := fs.Int("fresh-days", 30, "an inventory older than this many days cannot hide an alert")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *tenant == "" {
-		return fmt.Errorf("%w: --tenant is required", ErrUsage)
-	}
-	st, err := openState(ctx, &df)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	t, err := st.TenantByName(ctx, *tenant)
-	if err != nil {
-		return err
-	}
-	ts, err := st.SetTriageSetting(ctx, state.TriageSetting{TenantID: t.ID, Policy: *policy, FreshDays: *fresh, UpdatedBy: "cli"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "tenant %s: policy %s, inventory fresh for %d days\n", t.Name, ts.Policy, ts.FreshDays)
-	return nil
+	var policy *string
+	var fresh *int
+	return withTenant(ctx, env, "triage settings", args, func(fs *flag.FlagSet) {
+		policy = fs.String("policy", "relevant", "relevant (report what can hurt) or all (report every attempt)")
+		fresh = fs.Int("fresh-days", 30, "an inventory older than this many days cannot hide an alert")
+	}, func(st *state.Store, t state.Tenant, _ []string) error {
+		ts, err := st.SetTriageSetting(ctx, state.TriageSetting{TenantID: t.ID, Policy: *policy, FreshDays: *fresh, UpdatedBy: cliActor(env)})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "tenant %s: policy %s, inventory fresh for %d days\n", t.Name, ts.Policy, ts.FreshDays)
+		return nil
+	})
 }
 
 // runTriageExplain prints an alert's verdict and its evidence chain.
