@@ -443,3 +443,163 @@ export async function importAssets(tenant: string, file: File, assetID: string, 
   );
   return (await res.json()) as ImportResult;
 }
+
+// Device configurations (issue 8): generations, pulls, diffs, downloads and
+// the ruleset audit of /api/v1/devices/{id}/...
+
+/** The caller's role and permissions (GET /api/v1/session), for showing only what it may do. */
+export interface SessionInfo {
+  kind: string;
+  role: string;
+  permissions: string[];
+}
+
+export function sessionInfo(signal?: AbortSignal): Promise<SessionInfo> {
+  return getJSON<SessionInfo>('/api/v1/session', signal);
+}
+
+/** ConfigSummary is what changed from the previous generation; empty for the first. */
+export interface ConfigSummary {
+  reason?: Record<string, string>;
+  policies?: [number, number];
+  objects?: [number, number];
+  /** Policies and objects removed. */
+  removed?: [number, number];
+  firmware?: [string, string];
+  /** Semantic changes, English, the first 50. */
+  changes?: string[];
+}
+
+export interface ConfigGeneration {
+  id: number;
+  generation: number;
+  kind: string;
+  sha256: string;
+  size: number;
+  firmware: string;
+  method: string;
+  actor: string;
+  pulled_at: string;
+  /** Of the change from the previous generation: critical (a wipe), medium (rules changed), low. */
+  severity: string;
+  summary?: ConfigSummary;
+}
+
+export interface ConfigPull {
+  id: number;
+  at: string;
+  method: string;
+  actor: string;
+  outcome: 'new' | 'unchanged' | 'rejected' | 'failed';
+  reason?: string;
+  generation_id?: number;
+}
+
+export interface DeviceConfigs {
+  device: string;
+  /** Newest first. */
+  generations: ConfigGeneration[];
+  /** Newest first. */
+  pulls: ConfigPull[];
+}
+
+export interface ConfigDiff {
+  a: number;
+  b: number;
+  semantic: string[];
+  semantic_ja: string[];
+  /** Unified diff with secrets masked. */
+  unified: string;
+}
+
+/** KeepResult is what an upload or a pull stored. */
+export interface KeepResult {
+  generation: ConfigGeneration;
+  new: boolean;
+  severity: string;
+  reason?: Record<string, string>;
+  changes?: string[];
+}
+
+export interface Finding {
+  kind: string;
+  severity: string;
+  /** The rule the finding is about, then the others concerned. */
+  rules: string[];
+  message: Record<string, string>;
+  line?: number;
+}
+
+export interface AuditReport {
+  device: string;
+  vendor?: string;
+  rules: number;
+  findings: Finding[];
+  score: number;
+  counts: Record<string, number>;
+}
+
+export interface AuditPoint {
+  generation: number;
+  score: number;
+  delta: number;
+  counts: Record<string, number>;
+  new?: Finding[];
+  resolved?: Finding[];
+}
+
+export interface DeviceAudit {
+  device: string;
+  generation: number;
+  firmware: string;
+  /** The worst of the reports (one per VDOM). */
+  score: number;
+  reports: AuditReport[];
+  problems?: { line?: number; rule?: string; msg: string }[];
+  /** Oldest generation first. */
+  trend?: AuditPoint[];
+  hits_from?: string;
+}
+
+/** devicePath is /api/v1/devices/{id}{rest}, narrowed to tenant when one is given. */
+export function devicePath(id: number, rest: string, tenant: string, extra: Record<string, string> = {}): string {
+  const p = new URLSearchParams(extra);
+  if (tenant) p.set('tenant', tenant);
+  const qs = p.toString();
+  return '/api/v1/devices/' + id + rest + (qs ? '?' + qs : '');
+}
+
+export function deviceConfigs(id: number, tenant: string, signal?: AbortSignal): Promise<DeviceConfigs> {
+  return getJSON<DeviceConfigs>(devicePath(id, '/configs', tenant), signal);
+}
+
+export function configDiff(id: number, tenant: string, a: number, b: number, signal?: AbortSignal): Promise<ConfigDiff> {
+  return getJSON<ConfigDiff>(devicePath(id, '/configs/diff', tenant, { a: String(a), b: String(b) }), signal);
+}
+
+export function deviceAudit(id: number, tenant: string, generation: number, signal?: AbortSignal): Promise<DeviceAudit> {
+  return getJSON<DeviceAudit>(devicePath(id, '/audit', tenant, { generation: String(generation) }), signal);
+}
+
+export async function pullConfig(id: number, tenant: string): Promise<KeepResult> {
+  const res = await check(await authFetch(devicePath(id, '/configs/pull', tenant), { method: 'POST' }));
+  return (await res.json()) as KeepResult;
+}
+
+/** uploadConfig stores file as the device's next generation (unless unchanged); 422 when it is rejected. */
+export async function uploadConfig(id: number, tenant: string, file: File): Promise<KeepResult> {
+  const res = await check(
+    await authFetch(devicePath(id, '/configs', tenant), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: file,
+    }),
+  );
+  return (await res.json()) as KeepResult;
+}
+
+/** fetchBlob GETs path with the session's credentials, for a download. */
+export async function fetchBlob(path: string): Promise<Blob> {
+  const res = await check(await authFetch(path));
+  return res.blob();
+}

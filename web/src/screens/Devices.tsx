@@ -1,6 +1,7 @@
 // The Devices screen: registered devices of the tenant(s) in view with what
 // they sent in the last 24 hours, and for admins the holding area of
-// sources no device claims, with re-assignment.
+// sources no device claims, with re-assignment. /devices/{id} is a device's
+// configuration (DeviceConfig.tsx).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Device, type Row, type Unassigned, assign, devices, isAbort, search, tenants, unassigned } from '../api';
@@ -9,6 +10,7 @@ import { fmtCount, fmtTime } from '../format';
 import { getLang, t } from '../i18n';
 import { quoteValue } from '../query';
 import { type Loc, link, navigate } from '../route';
+import { DeviceConfig, deviceConfigURL } from './DeviceConfig';
 
 interface Activity {
   last: string;
@@ -40,6 +42,11 @@ function SearchLink(p: { tenant: string; field: string; value: string; label: st
 }
 
 export function Devices(p: { session: Session; loc: Loc }) {
+  const m = /^\/devices\/(\d+)\/?$/.exec(p.loc.path);
+  return m ? <DeviceConfig session={p.session} loc={p.loc} id={Number(m[1])} /> : <DeviceList session={p.session} loc={p.loc} />;
+}
+
+function DeviceList(p: { session: Session; loc: Loc }) {
   const tenant = p.loc.params.get('tenant') ?? '';
   const lang = getLang();
   const [list, setList] = useState<Device[] | null>(null);
@@ -98,6 +105,7 @@ export function Devices(p: { session: Session; loc: Loc }) {
                 <th>{t('devices.charset')}</th>
                 <th>{t('devices.lastSeen')}</th>
                 <th class="num">{t('devices.lines24h')}</th>
+                <th>{t('configs.open')}</th>
               </tr>
             </thead>
             <tbody>
@@ -116,6 +124,19 @@ export function Devices(p: { session: Session; loc: Loc }) {
                     <td class="small">{d.charset}</td>
                     <td class="mono small">{a ? fmtTime(a.last) : <span class="muted">{t('devices.quiet')}</span>}</td>
                     <td class="num">{a ? fmtCount(a.lines, lang) : 0}</td>
+                    <td>
+                      <a
+                        href={deviceConfigURL(d.id, tenant)}
+                        data-testid="config-link"
+                        title={t('configs.openHint', { device: d.name })}
+                        onClick={(e) => {
+                          e.preventDefault();
+                          navigate(deviceConfigURL(d.id, tenant));
+                        }}
+                      >
+                        {t('configs.open')}
+                      </a>
+                    </td>
                   </tr>
                 );
               })}
