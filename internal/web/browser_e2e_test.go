@@ -127,6 +127,19 @@ func evalJS[T any](b *tab, expr string) (T, error) {
 	return chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 }
 
+// awaitJS evaluates an expression whose value is a promise and returns
+// what it resolves to.
+func awaitJS[T any](t *testing.T, b *tab, expr string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fail(t, "evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
 func mustJS[T any](t *testing.T, b *tab, expr string) T {
 	t.Helper()
 	v, err := evalJS[T](b, expr)
@@ -209,4 +222,17 @@ func (b *tab) checkConsole(t *testing.T) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// signInAs signs in on the sign-in screen with a user name and password.
+func (b *tab) signInAs(t *testing.T, user, password string) {
+	t.Helper()
+	b.do(t, "sign in as "+user, chromedp.WaitVisible(chromedp.ID("user")),
+		chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password), chromedp.Click(chromedp.ID("signin")))
+}
+
+// signOut signs out and waits for the sign-in screen.
+func (b *tab) signOut(t *testing.T) {
+	t.Helper()
+	b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("user")))
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/sekimori/sekimori/internal/app"
 	"github.com/sekimori/sekimori/internal/config"
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/totp"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -28,8 +29,10 @@ const chromiumPath = "/usr/bin/chromium"
 // fixture is a running server with two tenants, acme and beta, and one
 // source that no device claims.
 type fixture struct {
-	base         string // http://127.0.0.1:PORT
-	admin, acme  string // tokens
+	base        string // http://127.0.0.1:PORT
+	admin, acme string // tokens
+	// totpSecret is the second factor of user e2e-2fa (see users).
+	totpSecret   string
 	acmeLines    []string
 	acmeDeny     int // acme events with action=deny
 	acmeLogin    int // acme events whose message contains ログイン
@@ -50,9 +53,18 @@ func needChromium(t *testing.T) {
 	}
 }
 
-// startServer runs app.Run on a loopback port with tenants, devices and
-// tokens made through the state store, then ingests lines over HTTP and
-// syslog TCP and waits until they are searchable.
+// The fixture's users, all with password e2ePassword: a provider admin,
+// a provider admin with a second factor, and a customer viewer of acme.
+const (
+	adminUser   = "e2e-admin"
+	totpUser    = "e2e-2fa"
+	viewerUser  = "acme-viewer"
+	e2ePassword = "ブラウザ試験 passphrase"
+)
+
+// startServer runs app.Run on a loopback port with tenants, devices, users
+// and tokens made through the state store, then ingests lines over HTTP
+// and syslog TCP and waits until they are searchable.
 func startServer(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
@@ -91,6 +103,25 @@ func startServer(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	if f.acme, _, err = st.CreateToken(ctx, "e2e acme", state.RoleTenant, acme.ID, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []state.User{
+		{Name: adminUser, Role: state.RoleProviderAdmin},
+		{Name: totpUser, Role: state.RoleProviderAdmin},
+		{Name: viewerUser, Role: state.RoleCustomerViewer, TenantID: acme.ID},
+	} {
+		if _, err := st.CreateUser(ctx, u, e2ePassword); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The second factor is confirmed with the previous step's code, so
+	// that the current one is still unused when the browser signs in.
+	u2, _ := st.UserByName(ctx, totpUser)
+	if f.totpSecret, err = st.EnrollTOTP(ctx, u2.ID); err != nil {
+		t.Fatal(err)
+	}
+	prev, _ := totp.Code(f.totpSecret, time.Now().Add(-totp.Period))
+	if err := st.ConfirmTOTP(ctx, u2.ID, prev); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

@@ -20,6 +20,8 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
+
+	"github.com/sekimori/sekimori/internal/totp"
 )
 
 func TestBrowser(t *testing.T) {
@@ -44,16 +46,28 @@ func TestBrowser(t *testing.T) {
 }
 
 func (b *tab) signIn(t *testing.T) {
-	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("token")))
+	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("user")))
 	b.shot(t, "01-sign-in")
-	b.do(t, "sign in with a wrong token", chromedp.SendKeys(chromedp.ID("token"), "skm_wrong"), chromedp.Click(chromedp.ID("signin")))
-	b.wait(t, "the refusal", `document.querySelector('.login [role=alert]')?.textContent.includes('invalid')`)
-	b.do(t, "clear the token", chromedp.Evaluate[chromedp.Void](`(() => { const el = document.getElementById('token');
-		el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); })()`))
-	b.do(t, "sign in", chromedp.SendKeys(chromedp.ID("token"), b.f.admin), chromedp.Click(chromedp.ID("signin")))
+	b.signInAs(t, adminUser, "wrong password")
+	b.wait(t, "the refusal", `document.querySelector('.login [role=alert]')?.textContent.includes('refused')`)
+	// A second factor: the password first, then the code.
+	b.do(t, "clear the form", chromedp.Evaluate[chromedp.Void](`(() => { for (const id of ['user', 'password']) { const el = document.getElementById(id);
+		el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); } })()`))
+	b.signInAs(t, totpUser, e2ePassword)
+	b.wait(t, "the code box", `document.getElementById('totp') !== null && document.activeElement?.id === 'totp'`)
+	b.shot(t, "01b-sign-in-code")
+	code, _ := totp.Code(b.f.totpSecret, time.Now())
+	b.do(t, "enter the code", chromedp.SendKeys(chromedp.ID("totp"), code+"\n"))
+	b.wait(t, "signed in with a second factor", `document.querySelector('[data-testid=user]')?.textContent === '`+totpUser+`'`)
+	b.signOut(t)
+	// The provider admin, for the rest of the test.
+	b.signInAs(t, adminUser, e2ePassword)
 	b.searched(t, "", "*")
-	if got := mustJS[string](t, b, `sessionStorage.getItem('sekimori.token')`); got != b.f.admin {
-		t.Errorf("sessionStorage token = %q", got)
+	if got := mustJS[any](t, b, `sessionStorage.getItem('sekimori.token')`); got != nil {
+		t.Errorf("a token in sessionStorage after a password sign-in: %v", got)
+	}
+	if c := mustJS[string](t, b, `document.cookie`); strings.Contains(c, "sekimori_session") {
+		t.Errorf("the session cookie is readable by scripts: %q", c)
 	}
 	if n := len(b.texts(t, ".result")); n != 163 {
 		b.fail(t, "%d rows after sign-in, want all 163 events of the last hour", n)
@@ -320,19 +334,21 @@ func (b *tab) tail(t *testing.T) {
 	b.wait(t, "tail off in the URL", `!location.search.includes('tail=1')`)
 }
 
+// isolation signs in as a customer viewer of acme: nothing of beta shows,
+// by search, by URL or on the devices screen.
 func (b *tab) isolation(t *testing.T) {
-	b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
-	if tok := mustJS[any](t, b, `sessionStorage.getItem('sekimori.token')`); tok != nil {
-		t.Errorf("token still stored after sign-out: %v", tok)
+	b.signOut(t)
+	if mustJS[bool](t, b, `document.querySelector('[data-testid=user]') !== null`) {
+		t.Errorf("still signed in after sign-out")
 	}
-	b.do(t, "sign in as acme", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), b.f.acme), chromedp.Click(chromedp.ID("signin")))
+	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"))
+	b.signInAs(t, viewerUser, e2ePassword)
 	b.searched(t, "", "*")
 	if badge := b.texts(t, "[data-testid=tenant]"); len(badge) != 1 || badge[0] != "acme" {
 		t.Errorf("tenant badge %q", badge)
 	}
 	if n := len(b.texts(t, "#tenant")); n != 0 {
-		t.Errorf("a tenant token sees the tenant switcher")
+		t.Errorf("a customer viewer sees the tenant switcher")
 	}
 	if vals := b.texts(t, ".field[data-field=device] .facet-value .v"); !slices.Equal(vals, []string{"fg-hq"}) {
 		t.Errorf("device facet for acme: %q", vals)
@@ -358,7 +374,7 @@ func (b *tab) isolation(t *testing.T) {
 	b.do(t, "open beta by URL", chromedp.Navigate(b.f.base+"/search?tenant=beta&start=24h"))
 	b.searched(t, "beta", "*")
 	if errs := b.texts(t, "[data-testid=error]"); len(errs) != 1 || !strings.Contains(errs[0], "beta") {
-		t.Errorf("tenant=beta for an acme token: error %q", errs)
+		t.Errorf("tenant=beta for acme's viewer: error %q", errs)
 	}
 	if n := len(b.texts(t, ".result")); n != 0 {
 		t.Errorf("acme sees %d rows of tenant beta", n)
@@ -374,7 +390,7 @@ func (b *tab) isolation(t *testing.T) {
 		t.Errorf("acme's device list: %q", devs)
 	}
 	if n := len(b.texts(t, "[data-testid=unassigned]")); n != 0 {
-		t.Errorf("a tenant token sees the unassigned area")
+		t.Errorf("a customer viewer sees the unassigned area")
 	}
 	b.shot(t, "08-devices-tenant")
 }

@@ -123,7 +123,7 @@ export function Devices(p: { session: Session; loc: Loc }) {
           </table>
         </div>
       )}
-      {p.session.admin && <UnassignedArea onAssigned={() => setNonce(nonce + 1)} />}
+      {p.session.perms.includes('devices') && <UnassignedArea onAssigned={() => setNonce(nonce + 1)} />}
     </div>
   );
 }
