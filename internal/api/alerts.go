@@ -4,16 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/triage"
 )
 
 // alertScope is the caller's tenants for alert reads: the same rule as for
 // logs, without the unassigned area (it has no alerts). It is where every
 // alert read (list, detail, status, rule settings) is narrowed by the
-// caller's rights; alerts carry no report verdict in this version, so
-// principal.seesHiddenAlerts has nothing to leave out yet.
+// caller's rights; reportedOnly says whether the caller may see alerts that
+// triage hid from the customer.
 func (s *Server) alertScope(r *http.Request, p principal) ([]uint32, *apiError) {
 	ts, aerr := s.tenantScope(r.Context(), r, p)
 	if aerr != nil {
@@ -31,6 +33,19 @@ func (s *Server) alertScope(r *http.Request, p principal) ([]uint32, *apiError) 
 	return out, nil
 }
 
+// reportedOnly says whether p must see only the alerts reported to the
+// customer: a customer viewer, unless its tenant's policy is "all".
+func (s *Server) reportedOnly(r *http.Request, p principal) (bool, *apiError) {
+	if p.Role != state.RoleCustomerViewer {
+		return false, nil
+	}
+	settings, err := s.d.State.TriageSettings(r.Context())
+	if err != nil {
+		return false, &apiError{http.StatusInternalServerError, "internal", "state database error"}
+	}
+	return !p.seesHiddenAlerts(settings[p.TenantID].Policy), nil
+}
+
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal) {
 	tenants, aerr := s.alertScope(r, p)
 	if aerr != nil {
@@ -38,7 +53,30 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 		return
 	}
 	v := r.URL.Query()
-	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device")}
+	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device"),
+		Verdict: v.Get("verdict")}
+	if f.Verdict != "" && !slices.Contains(triage.Verdicts, triage.Verdict(f.Verdict)) {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("verdict: %q is not one of %v", f.Verdict, triage.Verdicts))
+		return
+	}
+	switch v.Get("report") {
+	case "":
+	case "true", "reported":
+		f.Report = new(true)
+	case "false", "hidden":
+		f.Report = new(false)
+	default:
+		writeError(w, http.StatusBadRequest, "bad_request", "report: want true (reported) or false (hidden)")
+		return
+	}
+	only, aerr := s.reportedOnly(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	if only {
+		f.Report = new(true)
+	}
 	var err error
 	if f.Since, err = parseTime(v.Get("since"), timeNow()); err != nil {
 		writeError(w, http.StatusBadRequest, "bad_request", "since: "+err.Error())
@@ -105,6 +143,13 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
 		stateError(w, err)
 		return
 	}
+	if only, aerr := s.reportedOnly(r, p); aerr != nil {
+		aerr.write(w)
+		return
+	} else if only && !a.Report {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("alert %d: not found", id))
+		return
+	}
 	refs, err := s.d.State.AlertEvents(r.Context(), tenants, id)
 	if err != nil {
 		stateError(w, err)
@@ -121,7 +166,15 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request, p principal) {
 	if hist == nil {
 		hist = []state.AlertChange{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"alert": a, "events": refs, "history": hist})
+	verdicts, err := s.d.State.VerdictHistory(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if verdicts == nil {
+		verdicts = []state.VerdictChange{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alert": a, "events": refs, "history": hist, "verdicts": verdicts})
 }
 
 // setAlertStatus moves an alert through new → acknowledged → closed.

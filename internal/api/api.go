@@ -18,6 +18,7 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/sekimori/sekimori/internal/detect"
+	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/state"
@@ -34,6 +35,8 @@ type Deps struct {
 	Formats ingest.FormatSet
 	// Rules returns the loaded detection rules (list and hunting).
 	Rules func() *detect.SigmaRules
+	// PullConfig pulls a device's configuration now (nil: no collector).
+	PullConfig func(ctx context.Context, deviceID int64, actor string) (devconfig.Result, error)
 	// ReloadDevices refreshes the registry from the state database.
 	ReloadDevices func(ctx context.Context) error
 	// Reassign moves the held lines of an unassigned source to a device.
@@ -119,6 +122,20 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/rules", permRuleFiles, false, s.uploadRule},
 		{"DELETE /api/v1/rules/{name}", permRuleFiles, false, s.deleteRule},
 		{"PUT /api/v1/rules/{id}/settings", permRuleSettings, false, s.setRuleSetting},
+		{"GET /api/v1/assets", permRead, false, s.listAssets},
+		{"GET /api/v1/assets/{id}", permRead, false, s.getAsset},
+		{"POST /api/v1/assets/import", permAssets, false, s.importAssets},
+		{"GET /api/v1/knowledge", permRead, false, s.listKnowledge},
+		{"POST /api/v1/knowledge/import", permRuleFiles, false, s.importKnowledge},
+		{"GET /api/v1/triage/tasks", permRead, false, s.triageTasks},
+		{"PUT /api/v1/triage/settings", permRuleSettings, false, s.setTriageSettings},
+		{"GET /api/v1/devices/{id}/configs", permRead, false, s.listConfigs},
+		{"POST /api/v1/devices/{id}/configs", permConfigs, false, s.uploadConfig},
+		{"GET /api/v1/devices/{id}/configs/diff", permRead, false, s.diffConfigs},
+		{"POST /api/v1/devices/{id}/configs/pull", permConfigs, false, s.pullConfig},
+		{"GET /api/v1/devices/{id}/audit", permRead, false, s.auditRuleset},
+		{"GET /api/v1/devices/{id}/configs/{gen}", permRead, false, s.getConfig},
+		{"GET /api/v1/devices/{id}/configs/{gen}/restore-script", permConfigs, false, s.restoreScript},
 		{"GET /api/v1/unassigned", permDevices, false, s.listUnassigned},
 		{"POST /api/v1/unassigned/assign", permDevices, false, s.assign},
 		{"GET /api/v1/users", permUsers, false, s.listUsers},

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 
+	"github.com/sekimori/sekimori/internal/assets"
+	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/event"
 	"github.com/sekimori/sekimori/internal/ingest"
 	"github.com/sekimori/sekimori/internal/logstore"
@@ -79,6 +82,12 @@ func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
 			t.Fatal(err)
 		}
 	}
+	for _, tn := range []state.Tenant{f.tenantA, f.tenantB} {
+		h := assets.Host{AssetID: "web1", Hostname: tn.Name + "-secret-host", IPs: []netip.Addr{netip.MustParseAddr("10.9.9.9")}}
+		if _, err := st.PutHosts(ctx, tn.ID, []assets.Host{h}, "", false, state.ImportMeta{Actor: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	f.admin, _, _ = st.CreateToken(ctx, "admin", state.RoleAdmin, 0, time.Time{})
 	f.tokA, _, _ = st.CreateToken(ctx, "a", state.RoleTenant, f.tenantA.ID, time.Time{})
 	f.tokB, _, _ = st.CreateToken(ctx, "b", state.RoleTenant, f.tenantB.ID, time.Time{})
@@ -120,6 +129,17 @@ func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
 	}
 	if err := st.RecordMatches(ctx, ms); err != nil {
 		t.Fatal(err)
+	}
+	for _, tn := range []state.Tenant{f.tenantA, f.tenantB} {
+		dev, err := st.Device(ctx, tn.ID, "fw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, policy := range []string{"p1", "p2"} {
+			if _, err := devconfig.Keep(ctx, st, dev, []byte(testConfig(tn.Name, policy)), "upload", "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if err := logs.Add(evs); err != nil {
 		t.Fatal(err)
@@ -175,6 +195,30 @@ func (f *fixture) send(t *testing.T, method, path, body string, prepare func(*ht
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), resp.Header
+}
+
+// testConfig is a small FortiOS backup of tenant's firewall.
+func testConfig(tenant, policy string) string {
+	return `#config-version=FG100F-7.2.10-FW-build1706-240625:opmode=0:vdom=0:user=admin
+#conf_file_ver=1
+#buildno=1706
+#global_vdom=1
+config system global
+    set hostname "` + tenant + `-secret-fw"
+end
+config firewall policy
+    edit 1
+        set name "` + policy + `"
+        set srcintf "port1"
+        set dstintf "wan1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "ALL"
+    next
+end
+`
 }
 
 // testRequest is a request to one route.
@@ -233,6 +277,33 @@ func (f *fixture) request(t *testing.T, pattern string, c caller) testRequest {
 	case "/api/v1/rules/{id}/settings":
 		rq.path = "/api/v1/rules/fortigate:ips:1/settings?tenant=alpha"
 		rq.body = `{"enabled":false}`
+	case "/api/v1/assets/{id}":
+		rq.path = "/api/v1/assets/web1"
+	case "/api/v1/assets/import":
+		rq.path += "?name=hosts.csv&tenant=alpha"
+		rq.body = "tenant,asset_id,hostname,ip,public_ip,role,criticality,os,os_version,inventory_complete,inventory_collected_at\nalpha,web2,w2,10.9.9.10,,server,low,,,false,\n"
+	case "/api/v1/knowledge/import":
+		rq.path += "?name=sigs.csv"
+		rq.body = "vendor,signature_id,signature_name,cves,affected_products,target\nfortigate,1,X,CVE-2021-44228,,server\n"
+	case "/api/v1/devices/{id}/configs":
+		rq.path = "/api/v1/devices/1/configs"
+		if method == "POST" {
+			rq.body = testConfig("alpha", fmt.Sprint("p", n+10))
+		}
+	case "/api/v1/devices/{id}/configs/pull":
+		rq.path = "/api/v1/devices/1/configs/pull"
+		rq.want = http.StatusNotImplemented
+	case "/api/v1/devices/{id}/audit":
+		rq.path = "/api/v1/devices/1/audit"
+	case "/api/v1/devices/{id}/configs/diff":
+		rq.path = "/api/v1/devices/1/configs/diff"
+	case "/api/v1/devices/{id}/configs/{gen}":
+		rq.path = "/api/v1/devices/1/configs/1"
+	case "/api/v1/devices/{id}/configs/{gen}/restore-script":
+		rq.path = "/api/v1/devices/1/configs/1/restore-script"
+	case "/api/v1/triage/settings":
+		rq.path += "?tenant=alpha"
+		rq.body = `{"policy":"all","fresh_days":30}`
 	case "/api/v1/unassigned/assign":
 		rq.body = `{"source":"192.0.2.9","tenant":"alpha","device":"fw"}`
 	case "/api/v1/login":
@@ -341,7 +412,7 @@ func TestAlertsScopeAndWorkflow(t *testing.T) {
 	if code, out := f.do(t, "GET", "/api/v1/alerts?status=open", f.admin, ""); code != 200 || strings.Contains(out, "alpha-secret") || !strings.Contains(out, "bravo-secret") {
 		t.Errorf("admin open alerts: %d %s", code, out)
 	}
-	if code, out := f.do(t, "GET", "/api/v1/alerts?limit=1", f.admin, ""); code != 200 || !strings.Contains(out, `"next_before":2`) {
+	if code, out := f.do(t, "GET", "/api/v1/alerts?limit=1", f.admin, ""); code != 200 || !strings.Contains(out, `"next_before":4`) {
 		t.Errorf("paging: %d %s", code, out)
 	}
 	if code, out := f.do(t, "GET", "/api/v1/alerts?severity=severe", f.admin, ""); code != 400 || !strings.Contains(out, "severity") {
@@ -518,5 +589,67 @@ func TestIngestGzipAndLimits(t *testing.T) {
 	code, out = f.do(t, "POST", "/api/v1/ingest?device=fw", f.tokA, strings.Repeat("x", 2<<20))
 	if code != http.StatusRequestEntityTooLarge {
 		t.Fatalf("oversized body: %d %s", code, out)
+	}
+}
+
+func TestConfigsScope(t *testing.T) {
+	f := newFixture(t)
+	// Device 1 is alpha's, device 2 bravo's.
+	for _, path := range []string{"/api/v1/devices/2/configs", "/api/v1/devices/2/configs/1", "/api/v1/devices/2/configs/diff", "/api/v1/devices/99/configs"} {
+		if code, out := f.do(t, "GET", path, f.tokA, ""); code != 404 {
+			t.Errorf("%s with alpha's token: %d %s, want 404", path, code, out)
+		}
+	}
+	code, out := f.do(t, "GET", "/api/v1/devices/1/configs/diff", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `firewall policy 1: name changed`) || !strings.Contains(out, `-        set name \"p1\"`) {
+		t.Errorf("diff: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/audit", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `"kind":"overbroad_accept"`) || !strings.Contains(out, `"score":`) {
+		t.Errorf("audit: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/configs/1", f.tokA, "")
+	if code != 200 || !strings.Contains(out, `set name "p1"`) {
+		t.Errorf("generation 1: %d %s", code, out)
+	}
+	// A truncated upload is refused and not stored.
+	cut := testConfig("alpha", "p9")
+	code, out = f.do(t, "POST", "/api/v1/devices/1/configs", f.tokA, cut[:len(cut)-20])
+	if code != 422 || !strings.Contains(out, "rejected") {
+		t.Errorf("truncated upload: %d %s", code, out)
+	}
+	code, out = f.do(t, "GET", "/api/v1/devices/1/configs", f.tokA, "")
+	if code != 200 || strings.Contains(out, `"generation":3`) || !strings.Contains(out, `"outcome":"rejected"`) {
+		t.Errorf("after the truncated upload: %d %s", code, out)
+	}
+}
+
+// TestViewerSeesOnlyReportedAlerts: a customer viewer never sees the alerts
+// triage hid, unless its tenant's policy is "all"; admins see them.
+func TestViewerSeesOnlyReportedAlerts(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	viewer, _, err := f.st.CreateToken(ctx, "v", state.RoleCustomerViewer, f.tenantA.ID, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Alert 1 is alpha's: triage hid it.
+	if _, err := f.st.SetVerdicts(ctx, []state.VerdictUpdate{{AlertID: 1, Verdict: "NOT_APPLICABLE", Report: false, Triage: []byte(`{}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/alerts?report=false", f.tokA, ""); code != 200 || !strings.Contains(out, `"id":1,`) {
+		t.Errorf("customer admin, hidden alerts: %d %s", code, out)
+	}
+	if code, out := f.do(t, "GET", "/api/v1/alerts?report=false", viewer, ""); code != 200 || strings.Contains(out, `"id":1,`) {
+		t.Errorf("viewer, hidden alerts: %d %s", code, out)
+	}
+	if code, _ := f.do(t, "GET", "/api/v1/alerts/1", viewer, ""); code != 404 {
+		t.Errorf("viewer opening a hidden alert: %d, want 404", code)
+	}
+	if _, err := f.st.SetTriageSetting(ctx, state.TriageSetting{TenantID: f.tenantA.ID, Policy: "all", FreshDays: 30, UpdatedBy: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := f.do(t, "GET", "/api/v1/alerts/1", viewer, ""); code != 200 {
+		t.Errorf("viewer, policy all: %d, want 200", code)
 	}
 }

@@ -47,9 +47,14 @@ const (
 	// permTokens: create, list and revoke API tokens (the caller's own, or
 	// those of the users it manages).
 	permTokens
+	// permAssets: import a tenant's asset inventory (hosts, SBOMs, scans).
+	permAssets
+	// permConfigs: upload device configurations, download them with their
+	// secrets, and get restore scripts (others see them masked).
+	permConfigs
 )
 
-var permNames = []string{"public", "self", "read", "metrics", "ingest", "triage", "hunt", "rule_settings", "rule_files", "tenants", "devices", "audit", "users", "tokens"}
+var permNames = []string{"public", "self", "read", "metrics", "ingest", "triage", "hunt", "rule_settings", "rule_files", "tenants", "devices", "audit", "users", "tokens", "assets", "configs"}
 
 func (x perm) String() string { return permNames[x] }
 
@@ -57,9 +62,9 @@ func (x perm) String() string { return permNames[x] }
 // analyst works on tenants but administers nothing; a customer admin does
 // everything a customer may do in its tenant; a customer viewer reads.
 var rolePerms = map[state.Role][]perm{
-	state.RoleProviderAdmin:   {permSelf, permRead, permMetrics, permIngest, permTriage, permHunt, permRuleSettings, permRuleFiles, permTenants, permDevices, permAudit, permUsers, permTokens},
-	state.RoleProviderAnalyst: {permSelf, permRead, permMetrics, permTriage, permHunt, permRuleSettings, permTokens},
-	state.RoleCustomerAdmin:   {permSelf, permRead, permIngest, permTriage, permHunt, permRuleSettings, permUsers, permTokens},
+	state.RoleProviderAdmin:   {permSelf, permRead, permMetrics, permIngest, permTriage, permHunt, permRuleSettings, permRuleFiles, permTenants, permDevices, permAudit, permUsers, permTokens, permAssets, permConfigs},
+	state.RoleProviderAnalyst: {permSelf, permRead, permMetrics, permTriage, permHunt, permRuleSettings, permTokens, permAssets},
+	state.RoleCustomerAdmin:   {permSelf, permRead, permIngest, permTriage, permHunt, permRuleSettings, permUsers, permTokens, permAssets, permConfigs},
 	state.RoleCustomerViewer:  {permSelf, permRead},
 }
 

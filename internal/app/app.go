@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/sekimori/sekimori/internal/api"
+	"github.com/sekimori/sekimori/internal/collect"
 	"github.com/sekimori/sekimori/internal/config"
 	"github.com/sekimori/sekimori/internal/detect"
 	"github.com/sekimori/sekimori/internal/drift"
@@ -29,9 +30,11 @@ import (
 	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/parse"
 	"github.com/sekimori/sekimori/internal/seal"
+	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/sigma"
 	"github.com/sekimori/sekimori/internal/spool"
 	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/triage"
 	"github.com/sekimori/sekimori/internal/web"
 )
 
@@ -43,6 +46,11 @@ func StateDSN(cfg *config.Config) string {
 	}
 	return "sqlite:" + filepath.Join(cfg.Data, "state.db")
 }
+
+// SecretKeyPath is the file of the key that seals device credentials in
+// the state database: DATA/secret.key, outside the database (with
+// PostgreSQL, on the machine that runs the server).
+func SecretKeyPath(cfg *config.Config) string { return filepath.Join(cfg.Data, "secret.key") }
 
 // Addrs are the addresses Run listens on ("" when off); useful when the
 // configuration asked for port 0.
@@ -64,6 +72,11 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		return fmt.Errorf("open state: %w", err)
 	}
 	defer st.Close()
+	box, err := secret.LoadOrCreate(SecretKeyPath(cfg))
+	if err != nil {
+		return err
+	}
+	puller := collect.NewScheduler(st, box, log)
 	store, err := logstore.OpenEmbedded(filepath.Join(cfg.Data, "logs"), logstore.EmbeddedOptions{
 		Retention:        3650 * 24 * time.Hour, // per-tenant retention is enforced by retentionLoop
 		MinFreeDiskBytes: int64(cfg.Store.MinFreeDisk) / 2,
@@ -258,6 +271,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		Handler: withUI(api.New(api.Deps{
 			State: st, Logs: store, Receiver: recv, Registry: reg, Metrics: set,
 			ReloadDevices: reload,
+			PullConfig:    puller.Pull,
 			Rules:         rules.Load,
 			Formats:       formats,
 			Reassign: func(ctx context.Context, source string, dev state.Device) (int, error) {
@@ -312,6 +326,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		return srv.Shutdown(sctx)
 	})
 	g.Go(func() error { pollState(gctx, st, reload, log); return nil })
+	g.Go(func() error { return triage.NewService(st, set, log).Run(gctx) })
+	g.Go(func() error { return puller.Run(gctx) })
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
 	g.Go(func() error { return formats.Run(gctx) })
 	g.Go(func() error { flushCorrelations(gctx, &rules, detector, log); return nil })

@@ -26,6 +26,8 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 	tenant := fs.String("tenant", "", "narrow an admin token to one tenant")
 	limit := fs.Int("limit", 100, "alerts to list (at most 1000)")
 	out := fs.String("o", "table", "output: table or json")
+	verdict := fs.String("verdict", "", "only this relevance verdict (RELEVANT_VULNERABLE, NOT_APPLICABLE, ...)")
+	report := fs.String("report", "", "reported (shown to the customer) or hidden; default both")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -43,7 +45,12 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 	if *status != "all" {
 		q.Set("status", *status)
 	}
-	for k, v := range map[string]string{"severity": *severity, "since": *since, "tenant": *tenant} {
+	switch *report {
+	case "", "reported", "hidden":
+	default:
+		return fmt.Errorf("%w: --report must be reported or hidden", ErrUsage)
+	}
+	for k, v := range map[string]string{"severity": *severity, "since": *since, "tenant": *tenant, "verdict": *verdict, "report": *report} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -62,9 +69,17 @@ func runAlerts(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("read alerts: %w", err)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSTATUS\tSEVERITY\tCOUNT\tLAST SEEN\tDEVICE\tTARGET\tRULE")
+	fmt.Fprintln(tw, "ID\tSTATUS\tSEVERITY\tVERDICT\tREPORT\tCOUNT\tLAST SEEN\tDEVICE\tTARGET\tRULE")
 	for _, a := range res.Alerts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", a.ID, a.Status, a.Severity, a.EventCount, a.LastSeen.Local().Format(time.DateTime), a.Device, a.TargetIP, a.RuleName)
+		verdict, report := a.Verdict, "yes"
+		if verdict == "" {
+			verdict = "-"
+		}
+		if !a.Report {
+			report = "hidden"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", a.ID, a.Status, a.Severity, verdict, report, a.EventCount,
+			a.LastSeen.Local().Format(time.DateTime), a.Device, a.TargetIP, a.RuleName)
 	}
 	return tw.Flush()
 }

@@ -64,6 +64,12 @@ type Alert struct {
 	StatusAt     time.Time         `json:"status_at,omitzero"`
 	Details      map[string]string `json:"details,omitempty"`
 	CreatedAt    time.Time         `json:"created_at"`
+	// Verdict is the relevance verdict ("" until triaged); Report says
+	// whether the customer sees the alert; Triage is the full result
+	// (reason, evidence), as JSON.
+	Verdict string          `json:"verdict"`
+	Report  bool            `json:"report"`
+	Triage  json.RawMessage `json:"triage,omitempty"`
 }
 
 // RecordMatches adds matches to their open alerts, opening new ones as
@@ -155,6 +161,9 @@ type AlertFilter struct {
 	RuleID      string
 	Device      string
 	Since       time.Time // last_seen at or after
+	TargetIPs   []string  // alerts aimed at any of these addresses
+	Verdict     string    // "" for any
+	Report      *bool     // nil for any; true: reported only; false: hidden only
 	Limit       int       // default 100, at most 1000
 	BeforeID    int64     // paging: alerts with a smaller id (newest first)
 }
@@ -190,6 +199,20 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) 
 	if f.Device != "" {
 		where += " AND device = ?"
 		args = append(args, f.Device)
+	}
+	if len(f.TargetIPs) > 0 {
+		where += " AND target_ip IN (" + strings.TrimSuffix(strings.Repeat("?,", len(f.TargetIPs)), ",") + ")"
+		for _, ip := range f.TargetIPs {
+			args = append(args, ip)
+		}
+	}
+	if f.Verdict != "" {
+		where += " AND verdict = ?"
+		args = append(args, f.Verdict)
+	}
+	if f.Report != nil {
+		where += " AND report = ?"
+		args = append(args, boolInt(*f.Report))
 	}
 	if !f.Since.IsZero() {
 		where += " AND last_seen >= ?"
@@ -230,17 +253,22 @@ func tenantIn(tenants []uint32) (string, []any) {
 }
 
 const alertColumns = `id, tenant_id, group_key, kind, rule_id, rule_name, severity, device, source_ip, target_ip,
-	first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at`
+	first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at, verdict, report, triage`
 
 func scanAlert(r scanner) (Alert, error) {
 	var a Alert
 	var tenant int64
 	var first, last, statusAt, created int64
-	var details string
+	var details, triage string
+	var report int64
 	err := r.Scan(&a.ID, &tenant, &a.GroupKey, &a.Kind, &a.RuleID, &a.RuleName, &a.Severity, &a.Device, &a.SourceIP, &a.TargetIP,
-		&first, &last, &a.EventCount, &a.Status, &a.StatusReason, &a.StatusBy, &statusAt, &details, &created)
+		&first, &last, &a.EventCount, &a.Status, &a.StatusReason, &a.StatusBy, &statusAt, &details, &created, &a.Verdict, &report, &triage)
 	if err != nil {
 		return a, err
+	}
+	a.Report = report == 1
+	if triage != "" {
+		a.Triage = json.RawMessage(triage)
 	}
 	a.TenantID = uint32(tenant)
 	a.FirstSeen, a.LastSeen, a.StatusAt, a.CreatedAt = fromNanos(first), fromNanos(last), fromNanos(statusAt), fromNanos(created)
@@ -368,4 +396,11 @@ func (s *Store) AlertHistory(ctx context.Context, tenants []uint32, id int64) ([
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }

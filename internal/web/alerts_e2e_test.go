@@ -93,9 +93,8 @@ func TestBrowserAlerts(t *testing.T) {
 	row := func(id int64) string { return fmt.Sprintf(`tr[data-id="%d"]`, id) }
 
 	t.Run("queue", func(t *testing.T) {
-		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"), chromedp.WaitVisible(chromedp.ID("user")),
-			chromedp.Click(chromedp.ID("use-token")), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.admin), chromedp.Click(chromedp.ID("signin")))
+		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"))
+		b.signInToken(t, f.admin)
 		b.wait(t, "both alerts", fmt.Sprintf(`document.querySelector('%s') !== null && document.querySelector('%s') !== null`, row(log4j.ID), row(other.ID)))
 		if ids := mustJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid=alerts] tbody tr')).map(r => r.dataset.id)`); !slices.Equal(ids, []string{fmt.Sprint(other.ID), fmt.Sprint(log4j.ID)}) {
 			b.fail(t, "queue rows %q, want the newest (%d) then %d", ids, other.ID, log4j.ID)

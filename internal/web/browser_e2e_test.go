@@ -231,6 +231,14 @@ func (b *tab) signInAs(t *testing.T, user, password string) {
 		chromedp.SendKeys(chromedp.ID("user"), user), chromedp.SendKeys(chromedp.ID("password"), password), chromedp.Click(chromedp.ID("signin")))
 }
 
+// signInToken signs in on the sign-in screen with an API token, its second
+// way in.
+func (b *tab) signInToken(t *testing.T, token string) {
+	t.Helper()
+	b.do(t, "sign in with a token", chromedp.WaitVisible(chromedp.ID("user")), chromedp.Click(chromedp.ID("use-token")),
+		chromedp.WaitVisible(chromedp.ID("token")), chromedp.SendKeys(chromedp.ID("token"), token), chromedp.Click(chromedp.ID("signin")))
+}
+
 // signOut signs out and waits for the sign-in screen.
 func (b *tab) signOut(t *testing.T) {
 	t.Helper()

@@ -185,6 +185,85 @@ export interface Alert {
   status_by?: string;
   status_at?: string;
   details?: Record<string, string>;
+  /** The relevance verdict; "" until triaged, or when triage does not apply to this kind of alert. */
+  verdict: Verdict | '';
+  /** Whether the customer is shown the alert (false: hidden by its verdict). */
+  report: boolean;
+  /** The full triage result; absent before triage, {} when triage does not apply. */
+  triage?: Triage | Record<string, never>;
+}
+
+/** The relevance verdicts (internal/triage); the first four are reported, the last two may hide an alert. */
+export const verdicts = [
+  'RELEVANT_VULNERABLE',
+  'RELEVANT_VERSION_UNKNOWN',
+  'UNKNOWN_ASSET',
+  'UNKNOWN_SIGNATURE',
+  'NOT_APPLICABLE',
+  'NOT_VULNERABLE_PATCHED',
+] as const;
+export type Verdict = (typeof verdicts)[number];
+
+/** Source is where a piece of knowledge or inventory comes from. */
+export interface Source {
+  kind: string;
+  name?: string;
+  date?: string;
+}
+
+/** Triage is a verdict with its evidence (internal/triage.Result). */
+export interface Triage {
+  verdict: Verdict;
+  report: boolean;
+  reason: Record<string, string>;
+  confidence: string;
+  urgency: string;
+  evidence: {
+    signature?: {
+      vendor: string;
+      id: string;
+      name?: string;
+      cves?: string[];
+      products?: string[];
+      target?: string;
+      source: Source;
+    };
+    asset?: {
+      asset_id: string;
+      hostname?: string;
+      matched_by: string;
+      role?: string;
+      criticality?: string;
+      inventory_complete: boolean;
+      inventory_collected_at?: string;
+      inventory_age_days: number;
+      inventory_fresh: boolean;
+      inventory_sources?: Source[];
+    };
+    checks?: TriageCheck[];
+    policy: string;
+  };
+  task?: { kind: string; subject: string };
+}
+
+export interface TriageCheck {
+  cve?: string;
+  product: string;
+  installed?: string;
+  software?: string;
+  rule?: string;
+  rule_source?: Source;
+  comparison?: string;
+  outcome: string;
+  kev?: boolean;
+  epss?: number;
+  platform_required?: string;
+}
+
+/** triageOf returns an alert's triage result, or null when it has none (not yet triaged, or not applicable). */
+export function triageOf(a: Alert): Triage | null {
+  const tr = a.triage as Triage | undefined;
+  return tr && typeof tr.verdict === 'string' && (tr.verdict as string) !== '' ? tr : null;
 }
 
 export type AlertStatus = 'new' | 'acknowledged' | 'closed';
@@ -198,13 +277,27 @@ export interface AlertFilter {
   /** The lowest severity shown; "" for all. */
   severity: string;
   tenant: string;
+  /** A verdict, or "" for any. */
+  verdict?: string;
+  /** true: reported alerts only; false: hidden ones only; undefined: both. */
+  report?: boolean;
   limit?: number;
+}
+
+export interface VerdictChange {
+  at: string;
+  from: string;
+  to: string;
+  from_report: boolean;
+  to_report: boolean;
+  reason: string;
 }
 
 export interface AlertDetail {
   alert: Alert;
   events: { seq: number; time: string }[];
   history: { at: string; actor: string; from: string; to: string; reason?: string }[];
+  verdicts?: VerdictChange[];
 }
 
 /** alerts returns alerts newest first. */
@@ -213,6 +306,8 @@ export async function alerts(f: AlertFilter, signal?: AbortSignal): Promise<Aler
   if (f.status) p.set('status', f.status);
   if (f.severity) p.set('severity', f.severity);
   if (f.tenant) p.set('tenant', f.tenant);
+  if (f.verdict) p.set('verdict', f.verdict);
+  if (f.report !== undefined) p.set('report', String(f.report));
   if (f.limit) p.set('limit', String(f.limit));
   const r = await getJSON<{ alerts: Alert[] }>('/api/v1/alerts?' + p.toString(), signal);
   return r.alerts;
@@ -236,4 +331,115 @@ export async function setAlertStatus(id: number, tenant: string, status: AlertSt
     }),
   );
   return (await res.json()) as Alert;
+}
+
+/** Software is one product on a host, as its inventory names it. */
+export interface Software {
+  product: string;
+  vendor?: string;
+  version?: string;
+  name: string;
+  purl?: string;
+  cpe?: string;
+  ecosystem?: string;
+  distro?: string;
+}
+
+export interface Port {
+  proto: string;
+  port: number;
+  state: string;
+  service?: string;
+  product?: string;
+  version?: string;
+}
+
+/** Inventory is a host's software list from one source (an SBOM, a scan). */
+export interface Inventory {
+  source: string;
+  file: string;
+  complete: boolean;
+  collected_at: string;
+  imported_at: string;
+  software: Software[] | null;
+  ports?: Port[];
+}
+
+export interface AssetChange {
+  at: string;
+  actor: string;
+  source: string;
+  file: string;
+  change: {
+    fields?: Record<string, [string, string]>;
+    software_added?: string[];
+    software_removed?: string[];
+    software_changed?: { name: string; from: string; to: string }[];
+  };
+}
+
+/** Asset is a host of a tenant's inventory. */
+export interface Asset {
+  tenant_id: number;
+  host: {
+    asset_id?: string;
+    hostname?: string;
+    ips?: string[];
+    public_ips?: string[];
+    role?: string;
+    criticality?: string;
+    os?: string;
+    os_version?: string;
+    notes?: string;
+    inventory_complete: boolean;
+    inventory_collected_at?: string;
+    source: string;
+    software?: Software[];
+    ports?: Port[];
+  };
+  inventories: Inventory[] | null;
+  updated_at: string;
+  source: string;
+  changes?: AssetChange[];
+}
+
+/** assets lists the hosts of the tenant(s) in scope; ip keeps those with that internal or public address. */
+export async function assets(tenant: string, ip: string, signal?: AbortSignal): Promise<Asset[]> {
+  const p = new URLSearchParams();
+  if (tenant) p.set('tenant', tenant);
+  if (ip) p.set('ip', ip);
+  const r = await getJSON<{ assets: Asset[] }>('/api/v1/assets?' + p.toString(), signal);
+  return r.assets;
+}
+
+export interface AssetDetail {
+  asset: Asset;
+  alerts: Alert[];
+}
+
+export function asset(id: string, tenant: string, signal?: AbortSignal): Promise<AssetDetail> {
+  return getJSON<AssetDetail>('/api/v1/assets/' + encodeURIComponent(id) + (tenant ? '?tenant=' + encodeURIComponent(tenant) : ''), signal);
+}
+
+export interface ImportResult {
+  kind: string;
+  created: number;
+  updated: number;
+  unchanged: number;
+  software?: number;
+}
+
+/** importAssets uploads a hosts CSV, an SBOM (of host assetID) or an nmap XML scan into tenant's inventory. */
+export async function importAssets(tenant: string, file: File, assetID: string, partial: boolean): Promise<ImportResult> {
+  const p = new URLSearchParams({ tenant, name: file.name });
+  if (assetID) p.set('asset', assetID);
+  if (partial) p.set('partial', 'true');
+  const res = await check(
+    await authFetch('/api/v1/assets/import?' + p.toString(), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: file,
+    }),
+  );
+  return (await res.json()) as ImportResult;
 }

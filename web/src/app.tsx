@@ -7,6 +7,7 @@ import { Header } from './components/Header';
 import { onLangChange, t } from './i18n';
 import { navigate, useLocation } from './route';
 import { Alerts } from './screens/Alerts';
+import { Assets } from './screens/Assets';
 import { Devices } from './screens/Devices';
 import { Login } from './screens/Login';
 import { Search } from './screens/Search';
@@ -42,6 +43,7 @@ export function App() {
   let screen;
   if (loc.path.startsWith('/alerts')) screen = <Alerts session={session} loc={loc} />;
   else if (loc.path.startsWith('/devices')) screen = <Devices session={session} loc={loc} />;
+  else if (loc.path.startsWith('/assets')) screen = <Assets session={session} loc={loc} />;
   else if (loc.path.startsWith('/search') || loc.path === '/') screen = <Search loc={loc} dark={dark} />;
   else
     screen = (

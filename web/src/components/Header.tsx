@@ -64,6 +64,7 @@ function TenantSwitch(p: { session: Session; loc: Loc }) {
         const u = new URL(url, location.origin);
         u.searchParams.delete('ev');
         u.searchParams.delete('id');
+        u.searchParams.delete('of');
         navigate(u.pathname + u.search);
       }}
     >
@@ -88,6 +89,7 @@ export function Header(p: { session: Session; loc: Loc; theme: Theme; onTheme: (
         <NavLink href="/search" current={p.loc.path} label={t('nav.search')} tenant={tenant} />
         <NavLink href="/alerts" current={p.loc.path} label={t('nav.alerts')} tenant={tenant} />
         <NavLink href="/devices" current={p.loc.path} label={t('nav.devices')} tenant={tenant} />
+        <NavLink href="/assets" current={p.loc.path} label={t('nav.assets')} tenant={tenant} />
       </nav>
       <span class="spacer" />
       <TenantSwitch session={p.session} loc={p.loc} />

@@ -1,11 +1,12 @@
 // The pivot menu on any field value: filter on it, exclude it, start a new
-// search for it (or for the IP address across every IP field), copy it.
+// search for it (or for the IP address across every IP field), open the
+// asset that has the address, copy it.
 
 import { useEffect, useRef } from 'preact/hooks';
 import { t } from '../i18n';
 import { isIP } from '../query';
 
-export type PivotAction = 'include' | 'exclude' | 'value' | 'ip' | 'copy';
+export type PivotAction = 'include' | 'exclude' | 'value' | 'ip' | 'asset' | 'copy';
 
 export interface PivotTarget {
   field: string;
@@ -52,6 +53,7 @@ export function PivotMenu(p: { target: PivotTarget; onAction: (a: PivotAction) =
       {item('exclude', t('pivot.exclude'))}
       {item('value', t('pivot.searchValue'))}
       {isIP(value) && item('ip', t('pivot.searchIP'))}
+      {isIP(value) && item('asset', t('pivot.asset'))}
       {item('copy', t('pivot.copy'))}
     </div>
   );

@@ -1,9 +1,10 @@
 // The Alerts screen: the queue of alerts of the tenant(s) in view, newest
-// first, with filters in the URL (status, minimum severity, tenant, the open
-// alert), the detail of one alert (rule, details, history, a link to its
-// events in Search), status changes and bulk acknowledgement. Keyboard: j / k
-// move the selection, Enter opens it, a acknowledges it, x selects it for a
-// bulk action, Escape closes the detail.
+// first, with filters in the URL (status, minimum severity, reported /
+// hidden, verdict, tenant, the open alert), the detail of one alert (rule,
+// relevance verdict with its evidence chain and history, details, status
+// history, a link to its events in Search), status changes and bulk
+// acknowledgement. Keyboard: j / k move the selection, Enter opens it, a
+// acknowledges it, x selects it for a bulk action, Escape closes the detail.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
@@ -11,13 +12,17 @@ import {
   type AlertDetail,
   type AlertStatus,
   ApiError,
+  type VerdictChange,
   alert as getAlert,
   alerts as listAlerts,
   isAbort,
   setAlertStatus,
   severities,
   tenants,
+  triageOf,
+  verdicts,
 } from '../api';
+import { InventoryBadge, VerdictBadge, isVerdict, label } from '../components/Verdict';
 import { AuthError, type Session } from '../auth';
 import { fmtCount, fmtTime } from '../format';
 import { type Key, getLang, t } from '../i18n';
@@ -29,10 +34,16 @@ const pageAlerts = 500;
 const eventMarginMs = 3600e3;
 
 const statusFilters = ['open', 'new', 'acknowledged', 'closed', 'all'] as const;
+/** What the customer is shown: reported alerts (the default), hidden ones, or both. */
+const reportFilters = ['reported', 'hidden', 'all'] as const;
+type ReportFilter = (typeof reportFilters)[number];
 
 interface AlertsState {
   status: string;
   severity: string;
+  report: ReportFilter;
+  /** A verdict, or "" for any. */
+  verdict: string;
   /** The alert whose detail is open; 0 for none. */
   id: number;
 }
@@ -40,22 +51,48 @@ interface AlertsState {
 function readState(p: URLSearchParams): AlertsState {
   const status = p.get('status') ?? '';
   const severity = p.get('severity') ?? '';
+  const report = p.get('report') ?? '';
+  const verdict = p.get('verdict') ?? '';
   const id = Number(p.get('id') ?? '');
   return {
     status: (statusFilters as readonly string[]).includes(status) ? status : 'open',
     severity: (severities as readonly string[]).includes(severity) ? severity : '',
+    report: (reportFilters as readonly string[]).includes(report) ? (report as ReportFilter) : 'reported',
+    verdict: isVerdict(verdict) ? verdict : '',
     id: Number.isInteger(id) && id > 0 ? id : 0,
   };
 }
 
-/** alertsURL is the permalink of a queue state; open is the default status. */
+/** alertsURL is the permalink of a queue state; open and reported are the defaults. */
 export function alertsURL(s: AlertsState, tenant: string): string {
   return link('/alerts', [
     ['status', s.status === 'open' ? '' : s.status],
     ['severity', s.severity],
+    ['report', s.report === 'reported' ? '' : s.report],
+    ['verdict', s.verdict],
     ['tenant', tenant],
     ['id', s.id ? String(s.id) : ''],
   ]);
+}
+
+/** alertLink is the permalink of one alert, whatever its status and verdict. */
+export function alertLink(id: number, tenant: string): string {
+  return alertsURL({ status: 'all', severity: '', report: 'all', verdict: '', id }, tenant);
+}
+
+/** assetLink opens a host on the Assets screen; of names its tenant when the view spans tenants. */
+export function assetLink(id: string, tenant: string, of = ''): string {
+  return link('/assets', [
+    ['tenant', tenant],
+    ['id', id],
+    ['of', tenant ? '' : of],
+  ]);
+}
+
+function go2(e: MouseEvent, href: string) {
+  if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
+  e.preventDefault();
+  navigate(href);
 }
 
 function errText(e: unknown, tenant: string): string {
@@ -91,6 +128,21 @@ export function Severity(p: { s: string }) {
     <span class={'sev sev-' + (known ? p.s : 'unknown')} data-severity={p.s}>
       {known ? t(('severity.' + p.s) as Key) : p.s}
     </span>
+  );
+}
+
+/** Breakable lets a long dotted name (Apache.Log4j.Error.Log...) wrap after its dots. */
+export function Breakable(p: { s: string }) {
+  const parts = p.s.split(/(?<=[._/])/);
+  return (
+    <>
+      {parts.map((x, i) => (
+        <>
+          {i > 0 && <wbr />}
+          {x}
+        </>
+      ))}
+    </>
   );
 }
 
@@ -131,7 +183,17 @@ export function Alerts(p: { session: Session; loc: Loc }) {
   useEffect(() => {
     const ac = new AbortController();
     setError('');
-    listAlerts({ status: state.status === 'all' ? '' : state.status, severity: state.severity, tenant, limit: pageAlerts }, ac.signal)
+    listAlerts(
+      {
+        status: state.status === 'all' ? '' : state.status,
+        severity: state.severity,
+        tenant,
+        verdict: state.verdict,
+        report: state.report === 'all' ? undefined : state.report === 'reported',
+        limit: pageAlerts,
+      },
+      ac.signal,
+    )
       .then((l) => {
         setList(l);
         setChecked((c) => new Set(l.filter((a) => c.has(a.id)).map((a) => a.id)));
@@ -143,7 +205,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
         setError(errText(e, tenant));
       });
     return () => ac.abort();
-  }, [state.status, state.severity, tenant, nonce]);
+  }, [state.status, state.severity, state.report, state.verdict, tenant, nonce]);
 
   // The queue keeps its rows where they are after a status change, so the
   // selection does not jump; the change is merged in place.
@@ -257,6 +319,28 @@ export function Alerts(p: { session: Session; loc: Loc }) {
             ))}
           </select>
         </label>
+        <div class="seg" role="group" id="report" aria-label={t('alerts.report')} title={t('alerts.reportHint')}>
+          {reportFilters.map((r) => (
+            <button
+              type="button"
+              data-report={r}
+              class={state.report === r ? 'on' : ''}
+              aria-pressed={state.report === r}
+              onClick={() => go({ report: r, id: 0 })}
+            >
+              {t(r === 'reported' ? 'alerts.reportReported' : r === 'hidden' ? 'alerts.reportHidden' : 'alerts.reportAll')}
+            </button>
+          ))}
+        </div>
+        <label class="field-inline">
+          <span class="muted small">{t('alerts.verdict')}</span>
+          <select id="verdict" value={state.verdict} onChange={(e) => go({ verdict: e.currentTarget.value })}>
+            <option value="">{t('alerts.verdictAll')}</option>
+            {verdicts.map((v) => (
+              <option value={v}>{t(('verdict.' + v) as Key)}</option>
+            ))}
+          </select>
+        </label>
         {triage && (
           <button type="button" id="bulk-ack" disabled={bulkable.length === 0 || busy} onClick={bulkAck}>
             {t('alerts.bulkAck', { n: bulkable.length })}
@@ -298,21 +382,26 @@ export function Alerts(p: { session: Session; loc: Loc }) {
                       />
                     </th>
                     <th>{t('alerts.colSeverity')}</th>
+                    <th>{t('alerts.colVerdict')}</th>
                     <th>{t('alerts.colRule')}</th>
                     <th>{t('alerts.colTarget')}</th>
                     {showTenant && <th>{t('alerts.colTenant')}</th>}
-                    <th>{t('alerts.colDevice')}</th>
+                    <th class="opt">{t('alerts.colDevice')}</th>
                     <th class="num">{t('alerts.colCount')}</th>
-                    <th>{t('alerts.colFirst')}</th>
+                    <th class="opt">{t('alerts.colFirst')}</th>
                     <th>{t('alerts.colLast')}</th>
                     <th>{t('alerts.colStatus')}</th>
                   </tr>
                 </thead>
                 <tbody>
-                  {shown.map((a) => (
+                  {shown.map((a) => {
+                    const host = triageOf(a)?.evidence.asset?.hostname;
+                    return (
                     <tr
                       data-id={a.id}
-                      class={(a.id === cursor ? 'sel ' : '') + (a.id === state.id ? 'open ' : '') + 'st-' + a.status}
+                      data-verdict={a.verdict}
+                      data-report={a.report ? '1' : '0'}
+                      class={(a.id === cursor ? 'sel ' : '') + (a.id === state.id ? 'open ' : '') + (a.report ? '' : 'hidden ') + 'st-' + a.status}
                       aria-selected={a.id === cursor}
                       onClick={(e) => {
                         if ((e.target as HTMLElement).closest('input, a, button')) return;
@@ -331,20 +420,32 @@ export function Alerts(p: { session: Session; loc: Loc }) {
                       <td>
                         <Severity s={a.severity} />
                       </td>
-                      <td class="rule" title={a.rule_id}>
-                        {a.rule_name || a.rule_id}
+                      <td class="verdict-cell">
+                        <VerdictBadge v={a.verdict} />
+                        {!a.report && (
+                          <span class="hidden-tag" title={t('alerts.hiddenHint')}>
+                            {t('alerts.hiddenBadge')}
+                          </span>
+                        )}
                       </td>
-                      <td class="mono small target">{a.target_ip ?? ''}</td>
+                      <td class="rule" title={a.rule_id}>
+                        <Breakable s={a.rule_name || a.rule_id} />
+                      </td>
+                      <td class="target">
+                        {host && <span class="host">{host} </span>}
+                        <span class="mono small">{a.target_ip ?? ''}</span>
+                      </td>
                       {showTenant && <td class="small">{names.get(a.tenant_id) ?? a.tenant_id}</td>}
-                      <td class="small">{a.device}</td>
+                      <td class="small opt">{a.device}</td>
                       <td class="num count">{fmtCount(a.event_count, lang)}</td>
-                      <td class="mono small time">{fmtTime(a.first_seen)}</td>
+                      <td class="mono small time opt">{fmtTime(a.first_seen)}</td>
                       <td class="mono small time">{fmtTime(a.last_seen)}</td>
                       <td>
                         <Status s={a.status} />
                       </td>
                     </tr>
-                  ))}
+                    );
+                  })}
                 </tbody>
               </table>
             </div>
@@ -398,7 +499,7 @@ function Detail(p: {
         setError(e instanceof ApiError && e.status === 404 ? t('alerts.notFound', { id: p.id }) : errText(e, p.tenant));
       });
     return () => ac.abort();
-  }, [p.id, p.tenant, p.version?.status, p.version?.status_at]);
+  }, [p.id, p.tenant, p.version?.status, p.version?.status_at, p.version?.verdict, p.version?.report]);
   useEffect(() => {
     setClosing(false);
     setReason('');
@@ -410,7 +511,7 @@ function Detail(p: {
   const a = d?.alert.id === p.id ? d.alert : undefined;
   const linkTenant = a && p.names ? (p.names.get(a.tenant_id) ?? p.tenant) : '';
   return (
-    <aside class="alert-detail" data-testid="alert-detail" data-id={p.id} data-status={a?.status ?? ''}>
+    <aside class="alert-detail" data-testid="alert-detail" data-id={p.id} data-status={a?.status ?? ''} data-verdict={a?.verdict ?? ''}>
       <div class="detail-head">
         <h2>{t('alerts.detailTitle', { id: p.id })}</h2>
         <span class="spacer" />
@@ -427,7 +528,10 @@ function Detail(p: {
       {a && d && (
         <>
           <div class="detail-title">
-            <Severity s={a.severity} /> <strong>{a.rule_name || a.rule_id}</strong>
+            <Severity s={a.severity} />{' '}
+            <strong>
+              <Breakable s={a.rule_name || a.rule_id} />
+            </strong>
           </div>
           <div class="detail-actions">
             <Status s={a.status} />
@@ -474,6 +578,7 @@ function Detail(p: {
               </div>
             </form>
           )}
+          <TriageView a={a} verdicts={d.verdicts ?? []} tenant={p.tenant} of={p.names ? (p.names.get(a.tenant_id) ?? '') : ''} />
           <dl class="kv">
             <dt>{t('alerts.rule')}</dt>
             <dd class="mono" data-testid="rule-id">
@@ -560,5 +665,249 @@ function Detail(p: {
         </>
       )}
     </aside>
+  );
+}
+
+const pct = (x: number) => (x * 100).toFixed(x >= 0.1 ? 0 : 1);
+
+function SourceText(p: { s?: { kind: string; name?: string; date?: string } }) {
+  if (!p.s || !p.s.kind) return <span class="muted">—</span>;
+  return (
+    <span class="src">
+      <span class="src-kind">{p.s.kind}</span>
+      {p.s.name && <span class="mono small"> {p.s.name}</span>}
+      {p.s.date && <span class="muted small"> ({fmtTime(p.s.date).slice(0, 10)})</span>}
+    </span>
+  );
+}
+
+/** TriageView is an alert's relevance verdict: why, how sure, and the evidence chain behind it. */
+function TriageView(p: { a: Alert; verdicts: VerdictChange[]; tenant: string; of: string }) {
+  const lang = getLang();
+  const tr = triageOf(p.a);
+  const applies = !(p.a.triage && !tr && p.a.verdict === '');
+  const sig = tr?.evidence.signature;
+  const host = tr?.evidence.asset;
+  const checks = tr?.evidence.checks ?? [];
+  return (
+    <section class="triage" data-testid="triage" data-verdict={p.a.verdict} data-report={p.a.report ? '1' : '0'}>
+      <h3>{t('alerts.triage')}</h3>
+      {!tr && <p class="muted small">{applies ? t('alerts.notTriaged') : t('alerts.noTriage')}</p>}
+      {tr && (
+        <>
+          <div class="triage-head">
+            <VerdictBadge v={tr.verdict} />
+            <span class={'report-tag ' + (p.a.report ? 'reported' : 'hidden')} data-testid="report-tag">
+              {p.a.report ? t('alerts.reported') : t('alerts.hidden')}
+            </span>
+          </div>
+          <p class="reason" data-testid="reason" lang={lang}>
+            {tr.reason?.[lang] || tr.reason?.en || ''}
+          </p>
+          <dl class="kv">
+            <dt>{t('alerts.confidence')}</dt>
+            <dd data-testid="confidence">{label('confidence', tr.confidence)}</dd>
+            <dt>{t('alerts.urgency')}</dt>
+            <dd data-testid="urgency" class={'urgency-' + tr.urgency}>
+              {label('urgency', tr.urgency)}
+              {label('urgencyHint', tr.urgency) && tr.urgency !== 'normal' && <span class="muted small"> · {label('urgencyHint', tr.urgency)}</span>}
+            </dd>
+            <dt>{t('alerts.policy')}</dt>
+            <dd>{label('policy', tr.evidence.policy)}</dd>
+          </dl>
+          {tr.task && (
+            <div class="banner info task" data-testid="task">
+              <strong>{t('alerts.task')}:</strong> {t(('task.' + tr.task.kind) as Key, { s: tr.task.subject })}
+            </div>
+          )}
+
+          <h3>{t('alerts.evidence')}</h3>
+          <div class="evidence" data-testid="evidence">
+            {sig && (
+              <div class="ev-step" data-testid="ev-signature">
+                <h4>{t('alerts.signature')}</h4>
+                <dl class="kv">
+                  <dt>{t('alerts.rule')}</dt>
+                  <dd class="mono">
+                    {sig.vendor}:{sig.id}
+                  </dd>
+                  {sig.name && (
+                    <>
+                      <dt />
+                      <dd>
+                        <Breakable s={sig.name} />
+                      </dd>
+                    </>
+                  )}
+                  {sig.cves && sig.cves.length > 0 && (
+                    <>
+                      <dt>{t('alerts.cves')}</dt>
+                      <dd class="mono" data-testid="cves">
+                        {sig.cves.join(', ')}
+                      </dd>
+                    </>
+                  )}
+                  {sig.products && sig.products.length > 0 && (
+                    <>
+                      <dt>{t('alerts.products')}</dt>
+                      <dd>{sig.products.join(', ')}</dd>
+                    </>
+                  )}
+                  {sig.target && (
+                    <>
+                      <dt>{t('alerts.sigTarget')}</dt>
+                      <dd>{label('target', sig.target)}</dd>
+                    </>
+                  )}
+                  <dt>{t('alerts.knownFrom')}</dt>
+                  <dd>{sig.source?.kind ? <SourceText s={sig.source} /> : <span class="muted">{t('alerts.unknownSource')}</span>}</dd>
+                </dl>
+              </div>
+            )}
+            {host && (
+              <div class="ev-step" data-testid="ev-asset">
+                <h4>{t('alerts.asset')}</h4>
+                <dl class="kv">
+                  <dt>{t('assets.colID')}</dt>
+                  <dd>
+                    <a href={assetLink(host.asset_id, p.tenant, p.of)} data-testid="asset-link" onClick={(e) => go2(e, assetLink(host.asset_id, p.tenant, p.of))}>
+                      {host.hostname || host.asset_id}
+                    </a>
+                    {host.hostname && <span class="mono small muted"> {host.asset_id}</span>}
+                  </dd>
+                  <dt>{t('alerts.matchedBy')}</dt>
+                  <dd>{label('matchedBy', host.matched_by)}</dd>
+                  {(host.role || host.criticality) && (
+                    <>
+                      <dt>{t('alerts.role')}</dt>
+                      <dd>
+                        {host.role ?? ''}
+                        {host.criticality && (
+                          <>
+                            {' · '}
+                            {t('alerts.criticality')}: <Severity s={host.criticality} />
+                          </>
+                        )}
+                      </dd>
+                    </>
+                  )}
+                  <dt>{t('alerts.inventory')}</dt>
+                  <dd data-testid="ev-inventory">
+                    <InventoryBadge
+                      complete={host.inventory_complete}
+                      ageDays={host.inventory_complete ? host.inventory_age_days : NaN}
+                      stale={!host.inventory_fresh}
+                    />
+                    {host.inventory_collected_at && <span class="muted small"> ({fmtTime(host.inventory_collected_at).slice(0, 10)})</span>}
+                  </dd>
+                  {host.inventory_sources && host.inventory_sources.length > 0 && (
+                    <>
+                      <dt>{t('alerts.inventorySources')}</dt>
+                      <dd>
+                        <ul class="plain">
+                          {host.inventory_sources.map((s) => (
+                            <li>
+                              <SourceText s={s} />
+                            </li>
+                          ))}
+                        </ul>
+                      </dd>
+                    </>
+                  )}
+                </dl>
+              </div>
+            )}
+            {checks.length > 0 && (
+              <div class="ev-step">
+                <h4>{t('alerts.checks')}</h4>
+                <ul class="checks" data-testid="checks">
+                  {checks.map((c) => (
+                    <li data-outcome={c.outcome}>
+                      <div class="check-head">
+                        <span class={'outcome outcome-' + c.outcome}>{label('outcome', c.outcome)}</span>
+                        {c.cve && <span class="mono">{c.cve}</span>}
+                        <span class="mono small muted">{c.product}</span>
+                        {c.kev && (
+                          <span class="kev" title={t('alerts.kevHint')}>
+                            {t('alerts.kev')}
+                          </span>
+                        )}
+                        {c.epss !== undefined && c.epss !== null && <span class="epss">{t('alerts.epss', { p: pct(c.epss) })}</span>}
+                      </div>
+                      <dl class="kv small">
+                        {(c.installed || c.software) && (
+                          <>
+                            <dt>{t('alerts.checkInstalled')}</dt>
+                            <dd class="mono">
+                              {c.installed ?? ''}
+                              {c.software && <span class="muted"> ({c.software})</span>}
+                            </dd>
+                          </>
+                        )}
+                        {c.rule && (
+                          <>
+                            <dt>{t('alerts.checkRule')}</dt>
+                            <dd>
+                              <span class="mono">{c.rule}</span>
+                              {c.rule_source?.kind && (
+                                <span class="small">
+                                  {' · '}
+                                  <SourceText s={c.rule_source} />
+                                </span>
+                              )}
+                            </dd>
+                          </>
+                        )}
+                        {c.comparison && (
+                          <>
+                            <dt>{t('alerts.checkComparison')}</dt>
+                            <dd class="mono">{c.comparison}</dd>
+                          </>
+                        )}
+                        {c.platform_required && (
+                          <>
+                            <dt />
+                            <dd class="muted">{t('alerts.checkPlatform', { p: c.platform_required })}</dd>
+                          </>
+                        )}
+                      </dl>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </div>
+        </>
+      )}
+      {(tr || p.verdicts.length > 0) && (
+        <>
+          <h3>{t('alerts.verdictHistory')}</h3>
+          {p.verdicts.length === 0 && <p class="muted small">{t('alerts.noVerdictHistory')}</p>}
+          {p.verdicts.length > 0 && (
+            <ol class="history" data-testid="verdict-history">
+              {p.verdicts.map((h) => (
+                <li>
+                  <span class="mono small">{fmtTime(h.at)}</span>{' '}
+                  <span>
+                    {t('alerts.verdictChange', {
+                      from: h.from ? label('verdict', h.from) : '—',
+                      to: h.to ? label('verdict', h.to) : '—',
+                    })}
+                  </span>
+                  {h.from_report !== h.to_report && (
+                    <span class="muted small"> · {h.to_report ? t('alerts.reported') : t('alerts.hidden')}</span>
+                  )}
+                  {h.reason && (
+                    <div class="reason" lang="en">
+                      {h.reason}
+                    </div>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+        </>
+      )}
+    </section>
   );
 }

@@ -281,6 +281,13 @@ export function Search(p: { loc: Loc; dark: boolean }) {
         return go({ q: quoteValue(value), chips: [] });
       case 'ip':
         return go({ q: value, chips: [] });
+      case 'asset':
+        return navigate(
+          link('/assets', [
+            ['ip', value],
+            ['tenant', tenant],
+          ]),
+        );
       case 'copy':
         return copyText(value);
     }

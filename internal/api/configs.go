@@ -1,0 +1,259 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/sekimori/sekimori/internal/devconfig"
+	"github.com/sekimori/sekimori/internal/ruleaudit"
+	"github.com/sekimori/sekimori/internal/state"
+)
+
+// configDevice resolves {id} to a device in the caller's tenants; another
+// tenant's device is 404, like one that does not exist.
+func (s *Server) configDevice(w http.ResponseWriter, r *http.Request, p principal) (state.Device, bool) {
+	tenants, aerr := s.alertScope(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return state.Device{}, false
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("device id %q is not a positive integer", r.PathValue("id")))
+		return state.Device{}, false
+	}
+	for _, t := range tenants {
+		ds, err := s.d.State.ListDevices(r.Context(), t)
+		if err != nil {
+			stateError(w, err)
+			return state.Device{}, false
+		}
+		if i := slices.IndexFunc(ds, func(d state.Device) bool { return d.ID == id }); i >= 0 {
+			return ds[i], true
+		}
+	}
+	writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("device %d not found", id))
+	return state.Device{}, false
+}
+
+// listConfigs: GET /api/v1/devices/{id}/configs — generations and pulls.
+func (s *Server) listConfigs(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	gens, err := s.d.State.ConfigGenerations(r.Context(), []uint32{dev.TenantID}, dev.ID)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	pulls, err := s.d.State.ConfigPulls(r.Context(), []uint32{dev.TenantID}, dev.ID, 100)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if gens == nil {
+		gens = []state.ConfigGeneration{}
+	}
+	if pulls == nil {
+		pulls = []state.ConfigPull{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"device": dev.Name, "generations": gens, "pulls": pulls})
+}
+
+// uploadConfig: POST /api/v1/devices/{id}/configs with the file as body.
+func (s *Server) uploadConfig(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	data, ok := s.readUpload(w, r)
+	if !ok {
+		return
+	}
+	res, err := devconfig.Keep(r.Context(), s.d.State, dev, data, "upload", p.actor())
+	if err != nil {
+		if errors.Is(err, devconfig.ErrRejected) {
+			writeError(w, http.StatusUnprocessableEntity, "rejected", err.Error())
+			return
+		}
+		stateError(w, err)
+		return
+	}
+	s.audit(r, p, "config.upload", fmt.Sprintf("device/%d/config/%d", dev.ID, res.Generation.Gen), nil,
+		map[string]any{"new": res.New, "severity": res.Severity, "sha256": res.Generation.SHA256})
+	writeJSON(w, http.StatusOK, res)
+}
+
+func genParam(w http.ResponseWriter, v string) (int, bool) {
+	if v == "" || v == "latest" {
+		return 0, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("generation %q: want a positive number or latest", v))
+		return 0, false
+	}
+	return n, true
+}
+
+// getConfig: GET /api/v1/devices/{id}/configs/{gen} — the full file, as
+// pulled (restorable), or with secrets masked (?masked=true).
+func (s *Server) getConfig(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	gen, ok := genParam(w, r.PathValue("gen"))
+	if !ok {
+		return
+	}
+	g, data, err := s.d.State.ConfigContent(r.Context(), []uint32{dev.TenantID}, dev.ID, gen)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if r.URL.Query().Get("masked") == "true" || !p.can(permConfigs) {
+		// Secrets only for those who may restore configurations.
+		data = devconfig.Mask(devconfig.Kind(g.Kind), data)
+	} else {
+		s.audit(r, p, "config.download", fmt.Sprintf("device/%d/config/%d", dev.ID, g.Gen), nil, nil)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-gen%d.conf"`, dev.Name, g.Gen))
+	w.Write(data)
+}
+
+// diffConfigs: GET /api/v1/devices/{id}/configs/diff?a=&b= (default: the
+// latest two) — semantic changes (en, ja) and a unified diff, masked.
+func (s *Server) diffConfigs(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	q := r.URL.Query()
+	a, okA := genParam(w, q.Get("a"))
+	if !okA {
+		return
+	}
+	b, okB := genParam(w, q.Get("b"))
+	if !okB {
+		return
+	}
+	if a == 0 {
+		gens, err := s.d.State.ConfigGenerations(r.Context(), []uint32{dev.TenantID}, dev.ID)
+		if err != nil {
+			stateError(w, err)
+			return
+		}
+		if len(gens) < 2 {
+			writeError(w, http.StatusNotFound, "not_found", "fewer than two generations")
+			return
+		}
+		a = gens[1].Gen
+	}
+	ga, da, err := s.d.State.ConfigContent(r.Context(), []uint32{dev.TenantID}, dev.ID, a)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	gb, db, err := s.d.State.ConfigContent(r.Context(), []uint32{dev.TenantID}, dev.ID, b)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	c := devconfig.Compare(devconfig.Kind(gb.Kind), da, db)
+	unified := devconfig.UnifiedDiff(fmt.Sprintf("%s@%d", dev.Name, ga.Gen), fmt.Sprintf("%s@%d", dev.Name, gb.Gen),
+		devconfig.Mask(devconfig.Kind(ga.Kind), da), devconfig.Mask(devconfig.Kind(gb.Kind), db), 3)
+	writeJSON(w, http.StatusOK, map[string]any{"a": ga.Gen, "b": gb.Gen, "semantic": nonNilStrings(c.Semantic), "semantic_ja": nonNilStrings(c.Japanese), "unified": unified})
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// restoreScript: GET /api/v1/devices/{id}/configs/{gen}/restore-script —
+// the FortiOS CLI that brings the latest configuration back to {gen}.
+func (s *Server) restoreScript(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	gen, ok := genParam(w, r.PathValue("gen"))
+	if !ok {
+		return
+	}
+	_, cur, err := s.d.State.ConfigContent(r.Context(), []uint32{dev.TenantID}, dev.ID, 0)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	_, target, err := s.d.State.ConfigContent(r.Context(), []uint32{dev.TenantID}, dev.ID, gen)
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	script, err := devconfig.RestoreDelta(cur, target)
+	if err != nil {
+		writeError(w, http.StatusUnprocessableEntity, "unsupported", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte(script))
+}
+
+// pullConfig: POST /api/v1/devices/{id}/configs/pull — pull now.
+func (s *Server) pullConfig(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	if s.d.PullConfig == nil {
+		writeError(w, http.StatusNotImplemented, "unsupported", "this server does not pull configurations")
+		return
+	}
+	res, err := s.d.PullConfig(r.Context(), dev.ID, p.actor())
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("device %s has no collect source: set one with sekimori configs source", dev.Name))
+		return
+	case errors.Is(err, devconfig.ErrRejected):
+		writeError(w, http.StatusUnprocessableEntity, "rejected", err.Error())
+		return
+	case err != nil:
+		writeError(w, http.StatusBadGateway, "pull_failed", err.Error())
+		return
+	}
+	s.audit(r, p, "config.pull", fmt.Sprintf("device/%d/config/%d", dev.ID, res.Generation.Gen), nil, map[string]any{"new": res.New, "severity": res.Severity})
+	writeJSON(w, http.StatusOK, res)
+}
+
+// auditRuleset: GET /api/v1/devices/{id}/audit?generation= — ruleset
+// findings of a generation (default the latest), per VDOM, with the score's
+// trend over the device's recent generations.
+func (s *Server) auditRuleset(w http.ResponseWriter, r *http.Request, p principal) {
+	dev, ok := s.configDevice(w, r, p)
+	if !ok {
+		return
+	}
+	gen, ok := genParam(w, r.URL.Query().Get("generation"))
+	if !ok {
+		return
+	}
+	da, err := ruleaudit.AuditDevice(r.Context(), s.d.State, dev, gen, timeNow())
+	switch {
+	case errors.Is(err, ruleaudit.ErrUnsupported):
+		writeError(w, http.StatusUnprocessableEntity, "unsupported", err.Error())
+		return
+	case err != nil:
+		stateError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, da)
+}
