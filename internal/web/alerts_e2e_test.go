@@ -2,8 +2,9 @@ package web_test
 
 // End-to-end test of the Alerts screen: FortiGate IPS lines ingested over
 // HTTP become alerts, which an analyst acknowledges with the keyboard,
-// closes with a reason and follows to their events in Search; a tenant's
-// token sees none of another tenant's alerts.
+// closes with a reason and follows to their events in Search (signed in
+// with an API token, the sign-in screen's second way in); a customer
+// viewer sees none of another tenant's alerts and cannot change any.
 
 import (
 	"fmt"
@@ -92,8 +93,8 @@ func TestBrowserAlerts(t *testing.T) {
 	row := func(id int64) string { return fmt.Sprintf(`tr[data-id="%d"]`, id) }
 
 	t.Run("queue", func(t *testing.T) {
-		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.admin), chromedp.Click(chromedp.ID("signin")))
+		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"))
+		b.signInToken(t, f.admin)
 		b.wait(t, "both alerts", fmt.Sprintf(`document.querySelector('%s') !== null && document.querySelector('%s') !== null`, row(log4j.ID), row(other.ID)))
 		if ids := mustJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid=alerts] tbody tr')).map(r => r.dataset.id)`); !slices.Equal(ids, []string{fmt.Sprint(other.ID), fmt.Sprint(log4j.ID)}) {
 			b.fail(t, "queue rows %q, want the newest (%d) then %d", ids, other.ID, log4j.ID)
@@ -254,9 +255,9 @@ func TestBrowserAlerts(t *testing.T) {
 			}
 		}
 
-		b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
-		b.do(t, "sign in as acme", chromedp.Navigate(fmt.Sprintf("%s/alerts?status=all&id=%d", f.base, betaAlert.ID)), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.acme), chromedp.Click(chromedp.ID("signin")))
+		b.signOut(t)
+		b.do(t, "open beta's alert by URL", chromedp.Navigate(fmt.Sprintf("%s/alerts?status=all&id=%d", f.base, betaAlert.ID)))
+		b.signInAs(t, viewerUser, e2ePassword)
 		b.wait(t, "acme's alerts", `document.querySelector('[data-testid=alert-count]')?.dataset.loading === '0'`)
 		ids := mustJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid=alerts] tbody tr')).map(r => r.dataset.id)`)
 		if !slices.Contains(ids, fmt.Sprint(log4j.ID)) || slices.Contains(ids, fmt.Sprint(betaAlert.ID)) {
@@ -267,6 +268,22 @@ func TestBrowserAlerts(t *testing.T) {
 			t.Errorf("beta's alert on acme's screen:\n%s", body)
 		}
 		b.shot(t, "14-alerts-tenant")
+		// A viewer reads: no status changes offered, and the API refuses them.
+		b.do(t, "open acme's alert", chromedp.Click(chromedp.CSS(row(log4j.ID)+" td.rule")))
+		b.wait(t, "its detail", `document.querySelector('[data-testid=alert-detail]')?.dataset.status === 'closed' || document.querySelector('[data-testid=alert-detail]')?.dataset.status === 'acknowledged'`)
+		for _, id := range []string{"ack", "close-alert", "reopen", "bulk-ack"} {
+			if n := len(b.texts(t, "#"+id)); n != 0 {
+				t.Errorf("a customer viewer is offered #%s", id)
+			}
+		}
+		b.do(t, "press a", chromedp.KeyEvent("a"))
+		if got := awaitJS[int](t, b, `(async () => (await fetch('/api/v1/alerts/`+fmt.Sprint(log4j.ID)+`/status', {method: 'POST', credentials: 'same-origin',
+			headers: {'Content-Type': 'application/json'}, body: '{"status":"new"}'})).status)()`); got != 403 {
+			t.Errorf("a status change by the viewer's cookie without a CSRF token: %d, want 403", got)
+		}
+		if a := f.alert(t, f.admin, log4j.ID); a.Status == state.AlertNew {
+			t.Errorf("the viewer changed the alert's status")
+		}
 	})
 
 	b.checkConsole(t)

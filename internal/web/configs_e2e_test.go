@@ -169,8 +169,8 @@ func TestBrowserConfigs(t *testing.T) {
 	}
 
 	t.Run("generations", func(t *testing.T) {
-		b.do(t, "open Devices", chromedp.Navigate(f.base+"/devices?tenant=gamma"), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.admin), chromedp.Click(chromedp.ID("signin")))
+		b.do(t, "open Devices", chromedp.Navigate(f.base+"/devices?tenant=gamma"))
+		b.signInToken(t, f.admin)
 		b.wait(t, "gamma's devices", `document.querySelectorAll('[data-testid=devices] tbody tr').length === 2`)
 		b.do(t, "open fw-tokyo's configuration", chromedp.Click(chromedp.CSS(`tr[data-device=fw-tokyo] [data-testid=config-link]`)))
 		b.wait(t, "its generations", `document.querySelectorAll('[data-testid=generations] tbody tr').length === 2`)
@@ -382,9 +382,9 @@ func TestBrowserConfigs(t *testing.T) {
 	t.Run("viewer", func(t *testing.T) {
 		var tok struct{ Token string }
 		f.must(t, http.StatusCreated, "POST", "/api/v1/tokens", f.admin, []byte(`{"name": "gamma viewer", "role": "customer_viewer", "tenant": "gamma"}`), &tok)
-		b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
-		b.do(t, "sign in as a viewer", chromedp.Navigate(fmt.Sprintf("%s/devices/%d", f.base, fg.ID)), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), tok.Token), chromedp.Click(chromedp.ID("signin")))
+		b.signOut(t)
+		b.do(t, "open the device", chromedp.Navigate(fmt.Sprintf("%s/devices/%d", f.base, fg.ID)))
+		b.signInToken(t, tok.Token)
 		b.wait(t, "the generations", `document.querySelectorAll('[data-testid=generations] tbody tr').length === 3`)
 		auditOf("the audit", 3)
 		for _, css := range []string{"#pull-now", "#upload-open", "[data-download=restore]", "[data-download=masked]"} {

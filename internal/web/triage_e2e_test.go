@@ -167,8 +167,8 @@ func TestBrowserTriage(t *testing.T) {
 	}
 
 	t.Run("reported by default", func(t *testing.T) {
-		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.admin), chromedp.Click(chromedp.ID("signin")))
+		b.do(t, "open Alerts", chromedp.Navigate(f.base+"/alerts?tenant=acme"))
+		b.signInToken(t, f.admin)
 		queueIs("the reported alerts", vuln, stale, unknown)
 		for _, a := range []state.Alert{patched, notApp} {
 			if slices.Contains(rowIDs(), fmt.Sprint(a.ID)) {
@@ -385,9 +385,9 @@ func TestBrowserTriage(t *testing.T) {
 	})
 
 	t.Run("tenant token", func(t *testing.T) {
-		b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
-		b.do(t, "sign in as acme", chromedp.Navigate(f.base+"/assets"), chromedp.WaitVisible(chromedp.ID("token")),
-			chromedp.SendKeys(chromedp.ID("token"), f.acme), chromedp.Click(chromedp.ID("signin")))
+		b.signOut(t)
+		b.do(t, "open Assets", chromedp.Navigate(f.base+"/assets"))
+		b.signInToken(t, f.acme)
 		b.wait(t, "acme's hosts", `document.querySelectorAll('[data-testid=assets] tbody tr').length === 4`)
 		if n := len(b.texts(t, "#import-open")); n != 0 {
 			t.Errorf("a tenant token sees the import form")

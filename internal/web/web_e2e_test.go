@@ -9,44 +9,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
-	"github.com/sekimori/sekimori/internal/app"
-	"github.com/sekimori/sekimori/internal/config"
-	"github.com/sekimori/sekimori/internal/state"
+	"github.com/sekimori/sekimori/internal/totp"
 )
-
-const chromiumPath = "/usr/bin/chromium"
-
-// fixture is a running server with two tenants, acme and beta, and one
-// source that no device claims.
-type fixture struct {
-	base         string // http://127.0.0.1:PORT
-	admin, acme  string // tokens
-	acmeLines    []string
-	acmeDeny     int // acme events with action=deny
-	acmeLogin    int // acme events whose message contains ログイン
-	betaLogin    int
-	betaIP       string
-	unassignedIP string
-}
 
 func TestBrowser(t *testing.T) {
 	needChromium(t)
@@ -69,394 +45,29 @@ func TestBrowser(t *testing.T) {
 	t.Logf("screenshots in %s", b.shots)
 }
 
-// needChromium skips the test when Debian's Chromium is not installed,
-// except in CI, where its absence is a failure.
-func needChromium(t *testing.T) {
-	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing; CI must install it (bash .ci/chromium.sh)", chromiumPath)
-		}
-		t.Skipf("%s is missing: install it with `bash .ci/chromium.sh` (apt-get install chromium fonts-noto-cjk) to run the browser tests", chromiumPath)
-	}
-}
-
-// startServer runs app.Run on a loopback port with tenants, devices and
-// tokens made through the state store, then ingests lines over HTTP and
-// syslog TCP and waits until they are searchable.
-func startServer(t *testing.T) *fixture {
-	t.Helper()
-	dir := t.TempDir()
-	cfg := &config.Config{Data: filepath.Join(dir, "data")}
-	cfg.HTTP.Listen = "127.0.0.1:0"
-	cfg.Syslog.TCP.Listen = "127.0.0.1:0"
-	cfg.Store.MinFreeDisk = 1 << 20
-	cfg.Defaults()
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		t.Fatal(err)
-	}
-
-	ctx := context.Background()
-	st, err := state.Open(ctx, app.StateDSN(cfg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{betaIP: "172.16.5.3", unassignedIP: "127.0.0.1"}
-	acme, err := st.CreateTenant(ctx, "acme")
-	if err != nil {
-		t.Fatal(err)
-	}
-	beta, err := st.CreateTenant(ctx, "beta")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range []state.Device{
-		{TenantID: acme.ID, Name: "fg-hq", Sources: []string{"192.0.2.10"}, DevID: "FG100FTK00000001", Format: "fortigate"},
-		{TenantID: beta.ID, Name: "fg-beta", Sources: []string{"192.0.2.20"}, DevID: "FG60FTK00000002", Format: "fortigate"},
-	} {
-		if _, err := st.AddDevice(ctx, d); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if f.admin, _, err = st.CreateToken(ctx, "e2e admin", state.RoleAdmin, 0, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if f.acme, _, err = st.CreateToken(ctx, "e2e acme", state.RoleTenant, acme.ID, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
-
-	runCtx, cancel := context.WithCancel(ctx)
-	ready := make(chan app.Addrs, 1)
-	done := make(chan error, 1)
-	go func() { done <- app.Run(runCtx, cfg, slog.New(slog.DiscardHandler), func(a app.Addrs) { ready <- a }) }()
-	var addrs app.Addrs
-	select {
-	case addrs = <-ready:
-	case err := <-done:
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	f.base = "http://" + addrs.HTTP
-
-	// Lines of the last half hour, in the devices' zone (Asia/Tokyo).
-	jst := time.FixedZone("JST", 9*3600)
-	now := time.Now().In(jst)
-	at := func(i int) (string, string) {
-		ts := now.Add(-time.Duration(i) * 15 * time.Second)
-		return ts.Format("2006-01-02"), ts.Format("15:04:05")
-	}
-	actions := []string{"accept", "deny", "close"}
-	for i := range 120 {
-		d, tm := at(i)
-		var line string
-		if i%4 == 0 {
-			line = fmt.Sprintf(`<189>date=%s time=%s devname="HQ" devid="FG100FTK00000001" tz="+0900" logid="0100032001" type="event" subtype="system" level="information" vd="root" logdesc="Admin login successful" user="yamada" srcip=10.1.0.%d action="login" status="success" msg="管理者 山田 が GUI からログインしました"`, d, tm, i%20)
-			f.acmeLogin++
-		} else {
-			act := actions[i%3]
-			line = fmt.Sprintf(`<189>date=%s time=%s devname="HQ" devid="FG100FTK00000001" tz="+0900" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=10.1.0.%d srcport=%d srcintf="port1" dstip=198.51.100.%d dstport=443 dstintf="wan1" proto=6 action="%s" policyid=1 service="HTTPS" app="取引先ポータル" sentbyte=%d rcvdbyte=%d`, d, tm, i%20, 40000+i, i%5, act, i*10, i*20)
-			if act == "deny" {
-				f.acmeDeny++
-			}
-		}
-		f.acmeLines = append(f.acmeLines, line)
-	}
-	var betaLines []string
-	for i := range 40 {
-		d, tm := at(i)
-		if i%4 == 0 {
-			betaLines = append(betaLines, fmt.Sprintf(`<189>date=%s time=%s devname="BETA" devid="FG60FTK00000002" tz="+0900" logid="0100032001" type="event" subtype="system" level="information" vd="root" user="suzuki" srcip=172.16.5.%d action="login" status="success" msg="ベータ社 機密 ログイン %d"`, d, tm, i%10, i))
-			f.betaLogin++
-		} else {
-			betaLines = append(betaLines, fmt.Sprintf(`<189>date=%s time=%s devname="BETA" devid="FG60FTK00000002" tz="+0900" logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root" srcip=172.16.5.%d srcport=%d dstip=203.0.113.9 dstport=22 action="deny" app="ベータ社システム"`, d, tm, i%10, 50000+i))
-		}
-	}
-	f.ingest(t, "acme", "fg-hq", f.acmeLines)
-	f.ingest(t, "beta", "fg-beta", betaLines)
-
-	// A sender no device claims: its lines wait in the unassigned area.
-	conn, err := net.Dial("tcp", addrs.SyslogTCP)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		d, tm := at(i)
-		fmt.Fprintf(conn, "<189>date=%s time=%s devname=\"LAB\" devid=\"FGLAB0000000009\" tz=\"+0900\" logid=\"0000000013\" type=\"traffic\" subtype=\"forward\" srcip=10.9.9.%d dstip=192.0.2.99 dstport=80 action=\"accept\" app=\"未登録の機器\"\n", d, tm, i)
-	}
-	conn.Close()
-
-	want := len(f.acmeLines) + len(betaLines) + 3
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		n := len(f.apiSearch(t, f.admin, "*", ""))
-		var un []map[string]any
-		f.getJSON(t, f.admin, "/api/v1/unassigned", &un)
-		if n == want && len(un) == 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("ingest: %d of %d events searchable, %d unassigned sources", n, want, len(un))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	return f
-}
-
-func (f *fixture) ingest(t *testing.T, tenant, device string, lines []string) {
-	t.Helper()
-	req, _ := http.NewRequest("POST", f.base+"/api/v1/ingest?tenant="+tenant+"&device="+device, strings.NewReader(strings.Join(lines, "\n")+"\n"))
-	req.Header.Set("Authorization", "Bearer "+f.admin)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != 200 {
-		t.Fatalf("ingest %s: %s %s", device, res.Status, body)
-	}
-}
-
-func (f *fixture) getJSON(t *testing.T, token, path string, v any) {
-	t.Helper()
-	req, _ := http.NewRequest("GET", f.base+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.StatusCode != 200 {
-		b, _ := io.ReadAll(res.Body)
-		t.Fatalf("GET %s: %s %s", path, res.Status, b)
-	}
-	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
-		t.Fatalf("GET %s: %v", path, err)
-	}
-}
-
-func (f *fixture) apiSearch(t *testing.T, token, q, tenant string) []map[string]string {
-	t.Helper()
-	v := url.Values{"q": {q}, "start": {"1h"}, "limit": {"0"}, "tenant": {tenant}}
-	req, _ := http.NewRequest("GET", f.base+"/api/v1/search?"+v.Encode(), nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		t.Fatalf("search %q: %s %s", q, res.Status, body)
-	}
-	var rows []map[string]string
-	for l := range strings.Lines(string(body)) {
-		var r map[string]string
-		if err := json.Unmarshal([]byte(l), &r); err != nil {
-			t.Fatalf("search %q: %v", q, err)
-		}
-		rows = append(rows, r)
-	}
-	return rows
-}
-
-// tab is the browser tab with the fixture it tests.
-type tab struct {
-	f         *fixture
-	ctx       context.Context
-	shots     string
-	downloads string
-	mu        sync.Mutex
-	console   []string // CSP violations and uncaught exceptions
-}
-
-func newBrowser(t *testing.T, f *fixture) *tab {
-	t.Helper()
-	profile, err := os.MkdirTemp("", "sekimori-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		// Chromium's children can still write for a moment after it exits.
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	shots := os.Getenv("SEKIMORI_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(profile),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "en-US"),
-		chromedp.Flag("accept-lang", "en-US"),
-		chromedp.WindowSize(1440, 900),
-	)
-	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
-	t.Cleanup(cancel2)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start %s: %v", chromiumPath, err)
-	}
-	b := &tab{f: f, ctx: ctx, shots: shots, downloads: t.TempDir()}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1440, 900)); err != nil {
-		t.Fatal(err)
-	}
-	// Dates in the screenshots as an analyst in Japan sees them.
-	if _, err := chromedp.Call(ctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Tokyo"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: b.downloads, EventsEnabled: new(true),
-	}); err != nil {
-		t.Fatal(err)
-	}
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.IsException() || strings.Contains(m.Text, "Content Security Policy") {
-				b.mu.Lock()
-				b.console = append(b.console, m.String())
-				b.mu.Unlock()
-			}
-		}
-	}()
-	return b
-}
-
-// do runs actions with a time limit, failing the test (with a screenshot)
-// when one fails.
-func (b *tab) do(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.fail(t, "%s: %v", what, err)
-	}
-}
-
-func (b *tab) fail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	b.shot(t, "failed-"+strings.NewReplacer(" ", "-", "/", "-").Replace(t.Name()))
-	body, _ := evalJS[string](b, `document.body.innerText.slice(0, 3000)`)
-	t.Fatalf(format+"\npage %s:\n%s", append(args, b.location(), body)...)
-}
-
-func evalJS[T any](b *tab, expr string) (T, error) {
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	return chromedp.Run(ctx, chromedp.Evaluate[T](expr))
-}
-
-func mustJS[T any](t *testing.T, b *tab, expr string) T {
-	t.Helper()
-	v, err := evalJS[T](b, expr)
-	if err != nil {
-		b.fail(t, "evaluate %s: %v", expr, err)
-	}
-	return v
-}
-
-// wait polls a JavaScript condition until it holds.
-func (b *tab) wait(t *testing.T, what, cond string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 25*time.Second)
-	defer cancel()
-	_, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](cond,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
-	if err != nil {
-		b.fail(t, "waiting for %s (%s): %v", what, cond, err)
-	}
-}
-
-func (b *tab) location() string {
-	loc, _ := evalJS[string](b, `location.pathname + location.search`)
-	return loc
-}
-
-func (b *tab) shot(t *testing.T, name string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
-	defer cancel()
-	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	if err != nil {
-		t.Logf("screenshot %s: %v", name, err)
-		return
-	}
-	if err := os.WriteFile(filepath.Join(b.shots, name+".png"), buf, 0o644); err != nil {
-		t.Error(err)
-	}
-}
-
-// searched waits until the result rows are those of tenant and query.
-func (b *tab) searched(t *testing.T, tenant, query string) {
-	t.Helper()
-	key, _ := json.Marshal(tenant + "|" + query)
-	b.wait(t, "results of "+string(key), `(() => { const s = document.querySelector('[data-testid=summary]');
-		return s && s.dataset.loading === '0' && s.dataset.for === `+string(key)+`; })()`)
-}
-
-// typeQuery replaces the query box's text, as typed on the keyboard, and runs it.
-func (b *tab) typeQuery(t *testing.T, q string) {
-	t.Helper()
-	b.do(t, "clear the query box", chromedp.Evaluate[chromedp.Void](`(() => { const el = document.getElementById('query');
-		el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); })()`))
-	b.do(t, "type "+q, chromedp.SendKeys(chromedp.ID("query"), q+"\n"))
-}
-
-// choose picks an option of a <select> as a person would (a change event).
-func (b *tab) choose(t *testing.T, css, value string) {
-	t.Helper()
-	sel, _ := json.Marshal(css)
-	val, _ := json.Marshal(value)
-	b.do(t, "choose "+value+" in "+css, chromedp.Evaluate[chromedp.Void](`(() => { const el = document.querySelector(`+string(sel)+`);
-		el.value = `+string(val)+`; el.dispatchEvent(new Event('change', {bubbles: true})); })()`))
-}
-
-func (b *tab) texts(t *testing.T, css string) []string {
-	t.Helper()
-	sel, _ := json.Marshal(css)
-	return mustJS[[]string](t, b, `Array.from(document.querySelectorAll(`+string(sel)+`)).map(e => e.textContent)`)
-}
-
 func (b *tab) signIn(t *testing.T) {
-	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("token")))
+	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("user")))
 	b.shot(t, "01-sign-in")
-	b.do(t, "sign in with a wrong token", chromedp.SendKeys(chromedp.ID("token"), "skm_wrong"), chromedp.Click(chromedp.ID("signin")))
-	b.wait(t, "the refusal", `document.querySelector('.login [role=alert]')?.textContent.includes('invalid')`)
-	b.do(t, "clear the token", chromedp.Evaluate[chromedp.Void](`(() => { const el = document.getElementById('token');
-		el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); })()`))
-	b.do(t, "sign in", chromedp.SendKeys(chromedp.ID("token"), b.f.admin), chromedp.Click(chromedp.ID("signin")))
+	b.signInAs(t, adminUser, "wrong password")
+	b.wait(t, "the refusal", `document.querySelector('.login [role=alert]')?.textContent.includes('refused')`)
+	// A second factor: the password first, then the code.
+	b.do(t, "clear the form", chromedp.Evaluate[chromedp.Void](`(() => { for (const id of ['user', 'password']) { const el = document.getElementById(id);
+		el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); } })()`))
+	b.signInAs(t, totpUser, e2ePassword)
+	b.wait(t, "the code box", `document.getElementById('totp') !== null && document.activeElement?.id === 'totp'`)
+	b.shot(t, "01b-sign-in-code")
+	code, _ := totp.Code(b.f.totpSecret, time.Now())
+	b.do(t, "enter the code", chromedp.SendKeys(chromedp.ID("totp"), code+"\n"))
+	b.wait(t, "signed in with a second factor", `document.querySelector('[data-testid=user]')?.textContent === '`+totpUser+`'`)
+	b.signOut(t)
+	// The provider admin, for the rest of the test.
+	b.signInAs(t, adminUser, e2ePassword)
 	b.searched(t, "", "*")
-	if got := mustJS[string](t, b, `sessionStorage.getItem('sekimori.token')`); got != b.f.admin {
-		t.Errorf("sessionStorage token = %q", got)
+	if got := mustJS[any](t, b, `sessionStorage.getItem('sekimori.token')`); got != nil {
+		t.Errorf("a token in sessionStorage after a password sign-in: %v", got)
+	}
+	if c := mustJS[string](t, b, `document.cookie`); strings.Contains(c, "sekimori_session") {
+		t.Errorf("the session cookie is readable by scripts: %q", c)
 	}
 	if n := len(b.texts(t, ".result")); n != 163 {
 		b.fail(t, "%d rows after sign-in, want all 163 events of the last hour", n)
@@ -723,19 +334,21 @@ func (b *tab) tail(t *testing.T) {
 	b.wait(t, "tail off in the URL", `!location.search.includes('tail=1')`)
 }
 
+// isolation signs in as a customer viewer of acme: nothing of beta shows,
+// by search, by URL or on the devices screen.
 func (b *tab) isolation(t *testing.T) {
-	b.do(t, "sign out", chromedp.Click(chromedp.ID("signout")), chromedp.WaitVisible(chromedp.ID("token")))
-	if tok := mustJS[any](t, b, `sessionStorage.getItem('sekimori.token')`); tok != nil {
-		t.Errorf("token still stored after sign-out: %v", tok)
+	b.signOut(t)
+	if mustJS[bool](t, b, `document.querySelector('[data-testid=user]') !== null`) {
+		t.Errorf("still signed in after sign-out")
 	}
-	b.do(t, "sign in as acme", chromedp.Navigate(b.f.base+"/search"), chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), b.f.acme), chromedp.Click(chromedp.ID("signin")))
+	b.do(t, "open /search", chromedp.Navigate(b.f.base+"/search"))
+	b.signInAs(t, viewerUser, e2ePassword)
 	b.searched(t, "", "*")
 	if badge := b.texts(t, "[data-testid=tenant]"); len(badge) != 1 || badge[0] != "acme" {
 		t.Errorf("tenant badge %q", badge)
 	}
 	if n := len(b.texts(t, "#tenant")); n != 0 {
-		t.Errorf("a tenant token sees the tenant switcher")
+		t.Errorf("a customer viewer sees the tenant switcher")
 	}
 	if vals := b.texts(t, ".field[data-field=device] .facet-value .v"); !slices.Equal(vals, []string{"fg-hq"}) {
 		t.Errorf("device facet for acme: %q", vals)
@@ -761,7 +374,7 @@ func (b *tab) isolation(t *testing.T) {
 	b.do(t, "open beta by URL", chromedp.Navigate(b.f.base+"/search?tenant=beta&start=24h"))
 	b.searched(t, "beta", "*")
 	if errs := b.texts(t, "[data-testid=error]"); len(errs) != 1 || !strings.Contains(errs[0], "beta") {
-		t.Errorf("tenant=beta for an acme token: error %q", errs)
+		t.Errorf("tenant=beta for acme's viewer: error %q", errs)
 	}
 	if n := len(b.texts(t, ".result")); n != 0 {
 		t.Errorf("acme sees %d rows of tenant beta", n)
@@ -777,20 +390,7 @@ func (b *tab) isolation(t *testing.T) {
 		t.Errorf("acme's device list: %q", devs)
 	}
 	if n := len(b.texts(t, "[data-testid=unassigned]")); n != 0 {
-		t.Errorf("a tenant token sees the unassigned area")
+		t.Errorf("a customer viewer sees the unassigned area")
 	}
 	b.shot(t, "08-devices-tenant")
-}
-
-func (b *tab) checkConsole(t *testing.T) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for _, m := range b.console {
-		t.Errorf("browser console: %s", m)
-	}
-}
-
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
 }

@@ -2,7 +2,7 @@
 // header and the screen the URL names.
 
 import { useEffect, useState } from 'preact/hooks';
-import { type Session, currentSession, onAuthChange } from './auth';
+import { type Session, currentSession, onAuthChange, restore } from './auth';
 import { Header } from './components/Header';
 import { onLangChange, t } from './i18n';
 import { navigate, useLocation } from './route';
@@ -15,12 +15,17 @@ import { isDark, storedTheme } from './theme';
 
 export function App() {
   const [session, setSession] = useState<Session | null>(currentSession);
+  const [restored, setRestored] = useState(false);
   const [, setLang] = useState(0);
   const [theme, setTheme] = useState(storedTheme);
   const [dark, setDark] = useState(isDark);
   const loc = useLocation();
 
   useEffect(() => onAuthChange(setSession), []);
+  // A reload keeps the session cookie: ask the server who we are first.
+  useEffect(() => {
+    restore().finally(() => setRestored(true));
+  }, []);
   useEffect(() => onLangChange(() => setLang((n) => n + 1)), []);
   useEffect(() => {
     setDark(isDark());
@@ -33,6 +38,7 @@ export function App() {
     if (loc.path === '/' || loc.path === '/index.html') navigate('/search' + location.search, true);
   }, [loc.path]);
 
+  if (!restored) return <div class="login" data-testid="restoring" />;
   if (!session) return <Login />;
   let screen;
   if (loc.path.startsWith('/alerts')) screen = <Alerts session={session} loc={loc} />;

@@ -108,7 +108,12 @@ export function Header(p: { session: Session; loc: Loc; theme: Theme; onTheme: (
       >
         ◐
       </button>
-      <button type="button" id="signout" onClick={() => signOut()}>
+      {p.session.user && (
+        <span class="who" data-testid="user" title={t('header.signedIn', { user: p.session.user, role: p.session.role })}>
+          {p.session.user}
+        </span>
+      )}
+      <button type="button" id="signout" onClick={() => void signOut()}>
         {t('header.signOut')}
       </button>
     </header>

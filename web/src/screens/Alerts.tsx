@@ -158,6 +158,8 @@ export function Alerts(p: { session: Session; loc: Loc }) {
   const state = useMemo(() => readState(p.loc.params), [p.loc]);
   const tenant = p.loc.params.get('tenant') ?? '';
   const lang = getLang();
+  /** Status changes are for those allowed to triage; viewers read. */
+  const triage = p.session.perms.includes('triage');
 
   const [list, setList] = useState<Alert[] | null>(null);
   const [error, setError] = useState('');
@@ -269,7 +271,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
         go({ id: sel.id });
         break;
       case 'a':
-        if (sel && sel.status !== 'acknowledged' && !busy) change(sel.id, 'acknowledged');
+        if (triage && sel && sel.status !== 'acknowledged' && !busy) change(sel.id, 'acknowledged');
         break;
       case 'x':
         if (sel) toggle(sel.id);
@@ -339,9 +341,11 @@ export function Alerts(p: { session: Session; loc: Loc }) {
             ))}
           </select>
         </label>
-        <button type="button" id="bulk-ack" disabled={bulkable.length === 0 || busy} onClick={bulkAck}>
-          {t('alerts.bulkAck', { n: bulkable.length })}
-        </button>
+        {triage && (
+          <button type="button" id="bulk-ack" disabled={bulkable.length === 0 || busy} onClick={bulkAck}>
+            {t('alerts.bulkAck', { n: bulkable.length })}
+          </button>
+        )}
         <button type="button" id="refresh" onClick={() => setNonce((n) => n + 1)}>
           {t('alerts.refresh')}
         </button>
@@ -454,6 +458,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
             names={p.session.admin ? names : null}
             version={open}
             busy={busy}
+            triage={triage}
             onChange={change}
             onClose={() => go({ id: 0 })}
           />
@@ -471,6 +476,8 @@ function Detail(p: {
   /** The queue's copy of the alert: a new value after a status change reloads the detail. */
   version: Alert | undefined;
   busy: boolean;
+  /** Whether status changes are offered. */
+  triage: boolean;
   onChange: (id: number, s: AlertStatus, reason?: string) => Promise<boolean>;
   onClose: () => void;
 }) {
@@ -528,17 +535,17 @@ function Detail(p: {
           </div>
           <div class="detail-actions">
             <Status s={a.status} />
-            {a.status === 'new' && (
+            {p.triage && a.status === 'new' && (
               <button type="button" class="primary" id="ack" disabled={p.busy} onClick={() => p.onChange(a.id, 'acknowledged')}>
                 {t('alerts.acknowledge')}
               </button>
             )}
-            {a.status !== 'closed' && !closing && (
+            {p.triage && a.status !== 'closed' && !closing && (
               <button type="button" id="close-alert" disabled={p.busy} onClick={() => setClosing(true)}>
                 {t('alerts.close')}
               </button>
             )}
-            {a.status === 'closed' && (
+            {p.triage && a.status === 'closed' && (
               <button type="button" id="reopen" disabled={p.busy} onClick={() => p.onChange(a.id, 'new')}>
                 {t('alerts.reopen')}
               </button>

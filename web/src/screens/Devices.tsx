@@ -144,7 +144,7 @@ function DeviceList(p: { session: Session; loc: Loc }) {
           </table>
         </div>
       )}
-      {p.session.admin && <UnassignedArea onAssigned={() => setNonce(nonce + 1)} />}
+      {p.session.perms.includes('devices') && <UnassignedArea onAssigned={() => setNonce(nonce + 1)} />}
     </div>
   );
 }
