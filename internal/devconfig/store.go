@@ -46,6 +46,8 @@ type summaryDoc struct {
 	Removed  [2]int            `json:"removed"` // policies, objects
 	Firmware [2]string         `json:"firmware"`
 	Changes  []string          `json:"changes,omitempty"`
+	// ChangesJA is Changes in Japanese.
+	ChangesJA []string `json:"changes_ja,omitempty"`
 }
 
 // maxChangesKept bounds the semantic changes kept with a generation.
@@ -86,9 +88,11 @@ func Keep(ctx context.Context, st Store, dev state.Device, data []byte, method, 
 			Policies: [2]int{sum.PoliciesBefore, sum.PoliciesAfter}, Objects: [2]int{sum.ObjectsBefore, sum.ObjectsAfter},
 			Removed: [2]int{sum.PoliciesRemoved, sum.ObjectsRemoved}, Firmware: [2]string{sum.FirmwareBefore.String(), sum.FirmwareAfter.String()},
 		}
-		doc.Changes = Compare(kind, prevData, data).Semantic
-		if len(doc.Changes) > maxChangesKept {
-			doc.Changes = append(doc.Changes[:maxChangesKept], fmt.Sprintf("... and %d more", len(doc.Changes)-maxChangesKept))
+		c := Compare(kind, prevData, data)
+		doc.Changes, doc.ChangesJA = c.Semantic, c.Japanese
+		if n := len(doc.Changes); n > maxChangesKept {
+			doc.Changes = append(doc.Changes[:maxChangesKept], fmt.Sprintf("... and %d more", n-maxChangesKept))
+			doc.ChangesJA = append(doc.ChangesJA[:maxChangesKept], fmt.Sprintf("…ほか %d 件", n-maxChangesKept))
 		}
 	}
 	g.Summary, _ = json.Marshal(doc)
