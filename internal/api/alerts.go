@@ -54,7 +54,7 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 	}
 	v := r.URL.Query()
 	f := state.AlertFilter{Tenants: tenants, Status: v.Get("status"), MinSeverity: v.Get("severity"), RuleID: v.Get("rule"), Device: v.Get("device"),
-		Verdict: v.Get("verdict")}
+		Verdict: v.Get("verdict"), Assignee: v.Get("assignee")}
 	if f.Verdict != "" && !slices.Contains(triage.Verdicts, triage.Verdict(f.Verdict)) {
 		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("verdict: %q is not one of %v", f.Verdict, triage.Verdicts))
 		return
@@ -201,5 +201,27 @@ func (s *Server) setAlertStatus(w http.ResponseWriter, r *http.Request, p princi
 		return
 	}
 	s.audit(r, p, "alert.status", fmt.Sprintf("alert/%d", id), map[string]string{"status": before.Status}, map[string]string{"status": a.Status, "reason": a.StatusReason})
+	writeJSON(w, http.StatusOK, a)
+}
+
+// assignAlert: POST /api/v1/alerts/{id}/assign {assignee} ("" unassigns).
+func (s *Server) assignAlert(w http.ResponseWriter, r *http.Request, p principal) {
+	tenants, id, ok := s.alertTarget(w, r, p)
+	if !ok {
+		return
+	}
+	var in struct {
+		Assignee string `json:"assignee"`
+	}
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	before, _ := s.d.State.Alert(r.Context(), tenants, id)
+	a, err := s.d.State.AssignAlert(r.Context(), tenants, id, in.Assignee, p.actor())
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	s.audit(r, p, "alert.assign", fmt.Sprintf("alert/%d", id), map[string]string{"assignee": before.Assignee}, map[string]string{"assignee": a.Assignee})
 	writeJSON(w, http.StatusOK, a)
 }

@@ -46,7 +46,11 @@ type Deps struct {
 	// Ready reports whether the server can take traffic.
 	Ready        func() error
 	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// BodyReadTimeout bounds reading one request body, against clients
+	// that dribble it (default DefaultBodyReadTimeout). Requests without a
+	// body, streamed search among them, have no such bound.
+	BodyReadTimeout time.Duration
+	Logger          *slog.Logger
 	// SessionIdle and SessionMaxAge bound browser sessions (defaults
 	// DefaultSessionIdle and DefaultSessionMaxAge).
 	SessionIdle, SessionMaxAge time.Duration
@@ -79,6 +83,9 @@ func New(d Deps) *Server {
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = 64 << 20
+	}
+	if d.BodyReadTimeout <= 0 {
+		d.BodyReadTimeout = DefaultBodyReadTimeout
 	}
 	if d.SessionIdle <= 0 {
 		d.SessionIdle = DefaultSessionIdle
@@ -125,6 +132,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/alerts", permRead, false, s.listAlerts},
 		{"GET /api/v1/alerts/{id}", permRead, false, s.getAlert},
 		{"POST /api/v1/alerts/{id}/status", permTriage, false, s.setAlertStatus},
+		{"POST /api/v1/alerts/{id}/assign", permTriage, false, s.assignAlert},
 		{"GET /api/v1/logs/verify", permRead, false, s.verifyLogs},
 		{"GET /api/v1/audit", permAudit, false, s.listAudit},
 		{"GET /api/v1/rules", permRead, false, s.listRules},
@@ -145,6 +153,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/devices/{id}/configs/diff", permRead, false, s.diffConfigs},
 		{"POST /api/v1/devices/{id}/configs/pull", permConfigs, false, s.pullConfig},
 		{"GET /api/v1/devices/{id}/audit", permRead, false, s.auditRuleset},
+		{"GET /api/v1/ruleset-audit", permRead, false, s.auditTenant},
 		{"GET /api/v1/devices/{id}/restores", permRead, false, s.listRestores},
 		{"POST /api/v1/devices/{id}/restores", permConfigs, false, s.requestRestore},
 		{"POST /api/v1/restores/{id}/approve", permConfigs, false, s.approveRestore},
@@ -196,6 +205,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (read
+// deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Flush lets streamed responses (search) flush through the wrapper.
 func (w *statusWriter) Flush() {

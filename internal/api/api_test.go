@@ -50,9 +50,9 @@ type caller struct {
 // fixturePassword is every fixture user's password.
 const fixturePassword = "fixture passphrase"
 
-func newFixture(t *testing.T) *fixture { return newFixtureLog(t, nil) }
+func newFixture(t testing.TB) *fixture { return newFixtureLog(t, nil) }
 
-func newFixtureLog(t *testing.T, logw io.Writer) *fixture {
+func newFixtureLog(t testing.TB, logw io.Writer) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -258,6 +258,9 @@ func (f *fixture) request(t *testing.T, pattern string, c caller) testRequest {
 		rq.body = fmt.Sprintf(`{"tenant":"alpha","name":"fw-%d","sources":["198.51.100.%d"],"format":"fortigate"}`, n, n%250+1)
 	case "/api/v1/alerts/{id}":
 		rq.path = "/api/v1/alerts/1"
+	case "/api/v1/alerts/{id}/assign":
+		rq.path = "/api/v1/alerts/1/assign"
+		rq.body = `{"assignee":"alice"}`
 	case "/api/v1/alerts/{id}/status":
 		rq.path = "/api/v1/alerts/1/status"
 		rq.body = `{"status":"acknowledged"}`
@@ -308,6 +311,8 @@ func (f *fixture) request(t *testing.T, pattern string, c caller) testRequest {
 			t.Fatal(err)
 		}
 		rq.path = fmt.Sprintf("/api/v1/restores/%d/refuse", req.ID)
+	case "/api/v1/ruleset-audit":
+		rq.path += "?tenant=alpha"
 	case "/api/v1/devices/{id}/audit":
 		rq.path = "/api/v1/devices/1/audit"
 	case "/api/v1/devices/{id}/configs/diff":

@@ -51,6 +51,7 @@ func (s *Server) handler(rt route) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		w = sw
+		s.limitBody(w, r)
 		actor := "-"
 		// An access log line per request, never with a secret.
 		defer func() {

@@ -357,3 +357,19 @@ func (s *Server) refuseRestore(w http.ResponseWriter, r *http.Request, p princip
 	s.audit(r, p, "config.restore.refuse", fmt.Sprintf("restore/%d", id), nil, req)
 	writeJSON(w, http.StatusOK, req)
 }
+
+// auditTenant: GET /api/v1/ruleset-audit?tenant= — the ruleset score of
+// each of a tenant's devices and the tenant's score.
+func (s *Server) auditTenant(w http.ResponseWriter, r *http.Request, p principal) {
+	t, aerr := s.oneTenant(r, p)
+	if aerr != nil {
+		aerr.write(w)
+		return
+	}
+	ta, err := ruleaudit.AuditTenant(r.Context(), s.d.State, t.ID, timeNow())
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ta)
+}

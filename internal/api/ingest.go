@@ -53,6 +53,10 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	data, err := io.ReadAll(body)
 	var mbe *http.MaxBytesError
+	if isTimeout(err) {
+		s.bodyTimeout(w)
+		return
+	}
 	if errors.As(err, &mbe) || int64(len(data)) > s.d.MaxBodyBytes {
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("body exceeds %d bytes; split it into several requests", s.d.MaxBodyBytes))
 		return

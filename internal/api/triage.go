@@ -134,6 +134,8 @@ func (s *Server) readUpload(w http.ResponseWriter, r *http.Request) ([]byte, boo
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("body larger than %d bytes", mbe.Limit))
+		} else if isTimeout(err) {
+			s.bodyTimeout(w)
 		} else {
 			writeError(w, http.StatusBadRequest, "bad_request", "body: "+err.Error())
 		}

@@ -5,6 +5,8 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -159,7 +161,8 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		return err
 	}
 	recv := ingest.NewReceiver(sp, m, ingest.ReceiverOptions{
-		DataDir: cfg.Data, MinFreeBytes: uint64(cfg.Store.MinFreeDisk), MaxLineBytes: int(cfg.Syslog.MaxLineBytes), Logger: log,
+		DataDir: cfg.Data, MinFreeBytes: uint64(cfg.Store.MinFreeDisk), MaxLineBytes: int(cfg.Syslog.MaxLineBytes),
+		MaxConns: cfg.Syslog.MaxConnections, Logger: log,
 	})
 	zones := map[string]*time.Location{}
 	for name, l := range map[string]config.Listener{"udp": cfg.Syslog.UDP, "tcp": cfg.Syslog.TCP, "tls": cfg.Syslog.TLS} {
@@ -246,12 +249,16 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		if err != nil {
 			return fmt.Errorf("syslog tls certificate: %w", err)
 		}
-		ln, err := tls.Listen("tcp", a, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		tlsCfg, err := syslogTLSConfig(cfg.Syslog, cert)
+		if err != nil {
+			return err
+		}
+		ln, err := tls.Listen("tcp", a, tlsCfg)
 		if err != nil {
 			return fmt.Errorf("listen syslog tls %s: %w", a, err)
 		}
 		addrs.SyslogTLS = ln.Addr().String()
-		log.Info("syslog tls listening", "addr", addrs.SyslogTLS)
+		log.Info("syslog tls listening", "addr", addrs.SyslogTLS, "client_certificates", tlsCfg.ClientAuth.String())
 		lns = append(lns, func(ctx context.Context) error { return recv.ServeStream(ctx, "tls", "tls", ln) })
 	}
 	var httpTLS *tls.Config
@@ -286,10 +293,15 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 				}
 				return nil
 			},
-			MaxBodyBytes: int64(cfg.HTTP.MaxBodyBytes),
-			Logger:       log,
+			MaxBodyBytes:    int64(cfg.HTTP.MaxBodyBytes),
+			BodyReadTimeout: time.Duration(cfg.HTTP.BodyReadTimeout),
+			Logger:          log,
 		}), web.Handler()),
+		// A slow client: headers within 10s and 64 KiB; bodies within
+		// http.body_read_timeout (the API sets it per request, so that
+		// streamed search results are not cut).
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		TLSConfig:         httpTLS,
@@ -397,6 +409,30 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	}
 	log.Info("stopped")
 	return runErr
+}
+
+// syslogTLSConfig is the syslog TLS listener's configuration: with
+// syslog.tls_client_ca_file, it asks senders for a client certificate and
+// verifies it against those CAs (required with tls_require_client_cert).
+// The receiver then attributes lines by the certificate.
+func syslogTLSConfig(c config.Syslog, cert tls.Certificate) (*tls.Config, error) {
+	tc := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if c.TLSClientCAFile == "" {
+		return tc, nil
+	}
+	b, err := os.ReadFile(c.TLSClientCAFile)
+	if err != nil {
+		return nil, fmt.Errorf("syslog tls client CAs: %w", err)
+	}
+	tc.ClientCAs = x509.NewCertPool()
+	if !tc.ClientCAs.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("syslog tls client CAs: %s holds no PEM certificate", c.TLSClientCAFile)
+	}
+	tc.ClientAuth = tls.VerifyClientCertIfGiven
+	if c.TLSRequireClientCert {
+		tc.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return tc, nil
 }
 
 // withUI sends the API's paths to the API and every other path to the web UI.
@@ -592,9 +628,13 @@ func applyRetention(ctx context.Context, st *state.Store, store logstore.Store, 
 // they are spooled again as the device's (so they are parsed with its
 // format, zone and charset) and then removed from the holding area.
 func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, st *state.Store, source string, dev state.Device) (int, error) {
-	// The source may be an address or a hostname from syslog headers.
+	// The source may be an address or a hostname from syslog headers, or
+	// the client certificate of a TLS connection.
 	src := strings.ToLower(source)
 	filter := fmt.Sprintf("(%q:=%q or %q:=%q)", logstore.FieldSource, src, "log.syslog.hostname", src)
+	if fp, ok := strings.CutPrefix(src, ingest.CertSHA256Prefix); ok {
+		filter = fmt.Sprintf("%q:=%q", ingest.FieldTLSClientHash, fp)
+	}
 	var lines [][]byte
 	moved := 0
 	flush := func() error {
@@ -609,10 +649,23 @@ func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, 
 		return nil
 	}
 	err := store.Search(ctx, logstore.Request{Tenants: []uint32{0}, Query: filter}, func(row []event.Field) error {
+		// The line as received when it was not UTF-8 (a Shift_JIS device
+		// not yet registered), so the device's charset can decode it.
+		var line []byte
 		for _, f := range row {
-			if f.Name == "_msg" {
-				lines = append(lines, []byte(f.Value))
+			switch f.Name {
+			case "_msg":
+				if line == nil {
+					line = []byte(f.Value)
+				}
+			case ingest.FieldRawBase64:
+				if b, err := base64.StdEncoding.DecodeString(f.Value); err == nil {
+					line = b
+				}
 			}
+		}
+		if line != nil {
+			lines = append(lines, line)
 		}
 		if len(lines) >= 10000 {
 			return flush()

@@ -42,6 +42,13 @@ type inproc struct {
 // startInProcess runs app.Run with every listener on a free loopback port.
 func startInProcess(t *testing.T, setup func(st *state.Store)) *inproc {
 	t.Helper()
+	return startInProcessWith(t, setup, nil)
+}
+
+// startInProcessWith is startInProcess with configure changing the
+// configuration before defaults and validation.
+func startInProcessWith(t *testing.T, setup func(st *state.Store), configure func(cfg *config.Config)) *inproc {
+	t.Helper()
 	dir := t.TempDir()
 	cert, key := selfSigned(t, dir)
 	cfg := &config.Config{Data: dir}
@@ -52,6 +59,9 @@ func startInProcess(t *testing.T, setup func(st *state.Store)) *inproc {
 	cfg.Syslog.TCP.TimeZone = "UTC" // devices without a zone of their own use the listener's
 	cfg.Store.MinFreeDisk = 1 << 20
 	cfg.Drift.LearnLines = 10
+	if configure != nil {
+		configure(cfg)
+	}
 	cfg.Defaults()
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
@@ -135,7 +145,7 @@ func (p *inproc) waitRows(t *testing.T, q string, want int) []map[string]string 
 		}
 		var rows []map[string]string
 		sc := bufio.NewScanner(strings.NewReader(out))
-		sc.Buffer(nil, 1<<20)
+		sc.Buffer(nil, 16<<20) // rows of up to 2 MiB, as JSON
 		for sc.Scan() {
 			var r map[string]string
 			json.Unmarshal(sc.Bytes(), &r)

@@ -120,7 +120,7 @@ func runDeviceAdd(ctx context.Context, env Env, args []string) error {
 	tenant := fs.String("tenant", "", "tenant name (required)")
 	name := fs.String("name", "", "device name, unique in the tenant (required)")
 	var sources listFlag
-	fs.Var(&sources, "source", "sender IP address or syslog hostname (repeatable or comma-separated)")
+	fs.Var(&sources, "source", "sender IP address, syslog hostname, or TLS client certificate: cert:sha256:HEX (SHA-256 of its DER) or cert:cn:NAME (repeatable or comma-separated)")
 	devid := fs.String("devid", "", "FortiGate serial number (devid) to recognise it by")
 	format := fs.String("format", "syslog", "log format: syslog, fortigate, kv, json, cef")
 	tz := fs.String("time-zone", "", "zone for timestamps without one (default: the listener's, Asia/Tokyo unless configured)")
@@ -136,7 +136,7 @@ func runDeviceAdd(ctx context.Context, env Env, args []string) error {
 		return fmt.Errorf("%w: --tenant and --name are required", ErrUsage)
 	}
 	if len(sources) == 0 && *devid == "" {
-		return fmt.Errorf("%w: give --source IP|HOSTNAME or --devid SERIAL so its lines can be recognised", ErrUsage)
+		return fmt.Errorf("%w: give --source IP|HOSTNAME|cert:sha256:HEX or --devid SERIAL so its lines can be recognised", ErrUsage)
 	}
 	cfg, err := df.load()
 	if err != nil {

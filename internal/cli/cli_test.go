@@ -249,3 +249,23 @@ func TestParseCommand(t *testing.T) {
 		t.Fatalf("parse --device: %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestDeviceAddCertificateSource: a device known by its TLS client
+// certificate, with the fingerprint as openssl prints it.
+func TestDeviceAddCertificateSource(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if _, errs, code := runCLI(t, nil, "tenant", "create", "acme", "--data", data); code != 0 {
+		t.Fatalf("tenant create: %s", errs)
+	}
+	openssl := strings.TrimSuffix(strings.Repeat("0A:", 32), ":")
+	out, errs, code := runCLI(t, nil, "device", "add", "--data", data, "--tenant", "acme", "--name", "fw-tls",
+		"--source", "cert:sha256:"+openssl, "--source", "cert:cn:FW-TLS.example", "--format", "fortigate")
+	want := "cert:cn:fw-tls.example,cert:sha256:" + strings.Repeat("0a", 32)
+	if code != 0 || !strings.Contains(out, want) {
+		t.Fatalf("device add: %d %s %s; want sources %s", code, out, errs, want)
+	}
+	_, errs, code = runCLI(t, nil, "device", "add", "--data", data, "--tenant", "acme", "--name", "fw-bad", "--source", "cert:sha256:0a0b", "--format", "fortigate")
+	if code == 0 || !strings.Contains(errs, "sources") || !strings.Contains(errs, "64 hex digits") {
+		t.Fatalf("a short fingerprint: exit %d, %s", code, errs)
+	}
+}

@@ -409,6 +409,9 @@ func runAuditRuleset(ctx context.Context, env Env, args []string) error {
 	if *out != "text" && *out != "json" {
 		return fmt.Errorf("%w: -o must be text or json", ErrUsage)
 	}
+	if df.device == "" && df.tenant != "" {
+		return auditTenant(ctx, env, &df, *out)
+	}
 	st, dev, err := df.open(ctx)
 	if err != nil {
 		return err
@@ -518,4 +521,40 @@ func runRestoreList(ctx context.Context, env Env, args []string) error {
 		}
 		return tw.Flush()
 	})
+}
+
+// auditTenant prints the ruleset score of each of a tenant's devices and
+// the tenant's score.
+func auditTenant(ctx context.Context, env Env, df *deviceFlags, out string) error {
+	st, err := openState(ctx, &df.dataFlags)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.TenantByName(ctx, df.tenant)
+	if err != nil {
+		return err
+	}
+	ta, err := ruleaudit.AuditTenant(ctx, st, t.ID, time.Now())
+	if err != nil {
+		return err
+	}
+	if out == "json" {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(ta)
+	}
+	fmt.Fprintf(env.Stdout, "tenant %s: score %d/100 over %d devices\n", t.Name, ta.Score, len(ta.Devices))
+	for _, d := range ta.Devices {
+		n := 0
+		for _, r := range d.Reports {
+			n += len(r.Findings)
+		}
+		fmt.Fprintf(env.Stdout, "  %-20s generation %-4d score %3d  %d findings\n", d.Device, d.Generation, d.Score, n)
+	}
+	for name, why := range ta.Skipped {
+		fmt.Fprintf(env.Stdout, "  %-20s not audited: %s\n", name, why)
+	}
+	return nil
 }

@@ -48,6 +48,9 @@ func TestConfigsWorkflow(t *testing.T) {
 	if out := run(nil, "audit", "ruleset", "--data", data, "--device", "fw01", "--generation", "1"); !strings.Contains(out, "score") {
 		t.Fatalf("audit: %s", out)
 	}
+	if out := run(nil, "audit", "ruleset", "--data", data, "--tenant", "acme"); !strings.Contains(out, "tenant acme: score") || !strings.Contains(out, "fw01") {
+		t.Fatalf("tenant audit: %s", out)
+	}
 	run(alice, "configs", "restore", "request", "--data", data, "--device", "fw01", "1", "--reason", "upgrade wiped it")
 	if _, errOut, code := runCLI(t, alice, "configs", "restore", "approve", "--data", data, "--device", "fw01", "1"); code == 0 || !strings.Contains(errOut, "second person") {
 		t.Fatalf("self-approval: exit %d %s", code, errOut)

@@ -21,6 +21,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	tlsAddr := fs.String("syslog-tls", "", "syslog TLS listen address (RFC 5425)")
 	cert := fs.String("syslog-tls-cert", "", "certificate file for --syslog-tls")
 	key := fs.String("syslog-tls-key", "", "private key file for --syslog-tls")
+	clientCA := fs.String("syslog-tls-client-ca", "", "CA certificates (PEM) that sign senders' client certificates: --syslog-tls then asks for one and a device may be known by it (--source cert:sha256:HEX)")
+	requireCert := fs.Bool("syslog-tls-require-client-cert", false, "refuse --syslog-tls senders without a client certificate from --syslog-tls-client-ca")
 	tz := fs.String("time-zone", "", "zone for syslog headers without one, on every listener (default Asia/Tokyo)")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	pos, err := parseFlags(fs, args)
@@ -51,6 +53,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	set(&cfg.Syslog.TLS.Listen, *tlsAddr)
 	set(&cfg.Syslog.TLS.CertFile, *cert)
 	set(&cfg.Syslog.TLS.KeyFile, *key)
+	set(&cfg.Syslog.TLSClientCAFile, *clientCA)
+	if *requireCert {
+		cfg.Syslog.TLSRequireClientCert = true
+	}
 	for _, l := range []*config.Listener{&cfg.Syslog.UDP, &cfg.Syslog.TCP, &cfg.Syslog.TLS} {
 		set(&l.TimeZone, *tz)
 	}

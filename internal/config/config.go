@@ -4,11 +4,14 @@
 package config
 
 import (
+	"cmp"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,6 +67,10 @@ type HTTP struct {
 	// UI over HTTPS; session cookies are then marked Secure.
 	TLSCertFile string `yaml:"tls_cert_file"`
 	TLSKeyFile  string `yaml:"tls_key_file"`
+	// BodyReadTimeout bounds reading one request body (ingest, uploads),
+	// so that a client dribbling its body cannot hold a connection for
+	// ever (default 5m). Headers have 10s, and at most 64 KiB.
+	BodyReadTimeout Duration `yaml:"body_read_timeout"`
 }
 
 // Syslog holds the syslog listeners; each is off unless Listen is set.
@@ -71,8 +78,24 @@ type Syslog struct {
 	UDP Listener `yaml:"udp"`
 	TCP Listener `yaml:"tcp"`
 	TLS Listener `yaml:"tls"`
-	// MaxLineBytes truncates longer lines (default 64 KiB).
+	// MaxLineBytes truncates longer lines (default 64 KiB, at most 1 MiB:
+	// a stored row holds at most 2 MiB, parsed fields included).
 	MaxLineBytes Size `yaml:"max_line_bytes"`
+	// MaxConnections caps the connections open at once on each of the TCP
+	// and TLS listeners; more are closed at once and counted in
+	// sekimori_syslog_connections_refused_total (default 10000).
+	MaxConnections int `yaml:"max_connections"`
+	// TLSClientCAFile (PEM) makes the TLS listener ask senders for a client
+	// certificate and verify it against these CAs (RFC 5425 §5.3). A
+	// device whose sources name the certificate (cert:sha256:<hex> or
+	// cert:cn:<name>) gets the connection's lines, whatever hostname or
+	// devid they carry; an unknown certificate's lines are held as
+	// unassigned under its cert:sha256: source.
+	TLSClientCAFile string `yaml:"tls_client_ca_file"`
+	// TLSRequireClientCert refuses TLS senders without a certificate
+	// signed by TLSClientCAFile; otherwise they may connect without one
+	// and are recognised by address, hostname or devid.
+	TLSRequireClientCert bool `yaml:"tls_require_client_cert"`
 }
 
 // Listener is one syslog listener.
@@ -123,6 +146,23 @@ func (s *Size) UnmarshalYAML(b []byte) error {
 	return nil
 }
 
+// Duration is a time span written like 30s, 5m or 1h.
+type Duration time.Duration
+
+// badDuration marks a value that did not parse (see badSize).
+const badDuration Duration = -1
+
+// UnmarshalYAML accepts a Go duration string.
+func (d *Duration) UnmarshalYAML(b []byte) error {
+	v, err := time.ParseDuration(strings.Trim(strings.TrimSpace(string(b)), `"'`))
+	if err != nil || v < 0 {
+		*d = badDuration
+		return nil
+	}
+	*d = Duration(v)
+	return nil
+}
+
 // ParseSize parses "4GiB", "64MiB", "512KiB", "1GB", "1000".
 func ParseSize(s string) (int64, error) {
 	units := []struct {
@@ -155,8 +195,14 @@ func (c *Config) Defaults() {
 	if c.HTTP.MaxBodyBytes == 0 {
 		c.HTTP.MaxBodyBytes = 64 << 20
 	}
+	if c.HTTP.BodyReadTimeout == 0 {
+		c.HTTP.BodyReadTimeout = Duration(5 * time.Minute)
+	}
 	if c.Syslog.MaxLineBytes == 0 {
 		c.Syslog.MaxLineBytes = 64 << 10
+	}
+	if c.Syslog.MaxConnections == 0 {
+		c.Syslog.MaxConnections = 10_000
 	}
 	for _, l := range []*Listener{&c.Syslog.UDP, &c.Syslog.TCP, &c.Syslog.TLS} {
 		if l.TimeZone == "" {
@@ -243,6 +289,9 @@ func Parse(name string, b []byte) (*Config, error) {
 			probs[i].File = name
 			probs[i].Line, probs[i].Column = position(file, probs[i].Path)
 		}
+		slices.SortStableFunc(probs, func(a, b Problem) int {
+			return cmp.Or(cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+		})
 		return nil, &Error{Problems: probs}
 	}
 	return &c, nil
@@ -328,8 +377,23 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	if c.Syslog.MaxLineBytes == badSize {
-	} else if c.Syslog.MaxLineBytes < 256 || c.Syslog.MaxLineBytes > 8<<20 {
-		bad("syslog.max_line_bytes", "%d is outside 256 bytes to 8 MiB", c.Syslog.MaxLineBytes)
+	} else if c.Syslog.MaxLineBytes < 256 || c.Syslog.MaxLineBytes > 1<<20 {
+		bad("syslog.max_line_bytes", "%d is outside 256 bytes to 1 MiB (a stored row holds at most 2 MiB)", c.Syslog.MaxLineBytes)
+	}
+	if n := c.Syslog.MaxConnections; n < 1 || n > 1_000_000 {
+		bad("syslog.max_connections", "%d is outside 1 to 1000000", n)
+	}
+	if f := c.Syslog.TLSClientCAFile; f != "" {
+		if err := checkCAFile(f); err != nil {
+			bad("syslog.tls_client_ca_file", "%v", err)
+		}
+	} else if c.Syslog.TLSRequireClientCert {
+		bad("syslog.tls_require_client_cert", "needs syslog.tls_client_ca_file, the CAs that sign the client certificates")
+	}
+	if d := c.HTTP.BodyReadTimeout; d == badDuration {
+		bad("http.body_read_timeout", "not a duration: want e.g. 30s, 5m, 1h")
+	} else if time.Duration(d) < time.Second || time.Duration(d) > 24*time.Hour {
+		bad("http.body_read_timeout", "%s is outside 1s to 24h", time.Duration(d))
 	}
 	if c.Spool.MaxBytes != badSize && c.Spool.MaxBytes < 1<<20 {
 		bad("spool.max_bytes", "%d is below the minimum of 1 MiB", c.Spool.MaxBytes)
@@ -352,6 +416,18 @@ func (c *Config) validate() []Problem {
 		bad("data", "refusing to use / as the data directory")
 	}
 	return probs
+}
+
+// checkCAFile checks that f holds at least one PEM certificate.
+func checkCAFile(f string) error {
+	b, err := os.ReadFile(f)
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %v", f, errors.Unwrap(err))
+	}
+	if !x509.NewCertPool().AppendCertsFromPEM(b) {
+		return fmt.Errorf("%s holds no PEM certificate", f)
+	}
+	return nil
 }
 
 // redactDSN hides a password in a DSN so it never reaches logs or messages.

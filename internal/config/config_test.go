@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -18,6 +19,15 @@ func TestGood(t *testing.T) {
 	}
 	if c.Syslog.UDP.TimeZone != "Asia/Tokyo" || c.Syslog.TCP.TimeZone != "UTC" {
 		t.Errorf("time zone defaults: %+v", c.Syslog)
+	}
+	if c.Syslog.MaxConnections != 500 || c.Syslog.TLSClientCAFile != "testdata/client-ca.pem" || !c.Syslog.TLSRequireClientCert ||
+		c.HTTP.BodyReadTimeout != Duration(90*time.Second) {
+		t.Errorf("limits not decoded: syslog %+v, http %+v", c.Syslog, c.HTTP)
+	}
+	var d Config
+	d.Defaults()
+	if d.Syslog.MaxConnections != 10_000 || d.HTTP.BodyReadTimeout != Duration(5*time.Minute) {
+		t.Errorf("limit defaults: syslog %+v, http %+v", d.Syslog, d.HTTP)
 	}
 }
 
@@ -36,6 +46,13 @@ func TestBad(t *testing.T) {
 			`http-tls.bad.yaml:2:9: http: tls_cert_file and tls_key_file go together`,
 			`http-tls.bad.yaml:3:18: http.tls_cert_file: cannot read testdata/no-such-cert.pem`,
 		},
+		"syslog-limits.bad.yaml": {
+			`syslog-limits.bad.yaml:2:22: http.body_read_timeout: not a duration`,
+			`syslog-limits.bad.yaml:4:19: syslog.max_line_bytes: 2097152 is outside 256 bytes to 1 MiB`,
+			`syslog-limits.bad.yaml:5:20: syslog.max_connections: -5 is outside 1 to 1000000`,
+			`syslog-limits.bad.yaml:6:28: syslog.tls_require_client_cert: needs syslog.tls_client_ca_file`,
+		},
+		"tls-client-ca.bad.yaml": {`tls-client-ca.bad.yaml:6:23: syslog.tls_client_ca_file: testdata/good.yaml holds no PEM certificate`},
 	}
 	files, _ := filepath.Glob("testdata/*.bad.yaml")
 	if len(files) != len(want) {

@@ -44,6 +44,11 @@ type Event struct {
 	// ParseError is set when the line could not be parsed; the event is
 	// stored anyway.
 	ParseError string
+	// FieldsDropped counts fields left out because the line went past a
+	// limit (fields per event, field-name length, the log store's row and
+	// stream limits); Raw is kept whole all the same. Stored as
+	// parse.truncated when not zero.
+	FieldsDropped int
 }
 
 // Add appends a field; empty values are skipped.

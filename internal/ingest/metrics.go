@@ -14,8 +14,21 @@ type Metrics struct {
 	StoreErrors  *metrics.Counter
 	DetectErrors *metrics.Counter
 	Truncated    *metrics.Counter
-	dropped      map[string]*metrics.Counter
-	refused      map[string]*metrics.Counter
+	// FieldsDropped counts fields left out by the limits on fields per
+	// event, name length and the store's row and stream limits.
+	FieldsDropped *metrics.Counter
+	// ConnsRefused counts stream connections closed at once because the
+	// listener had MaxConns open, by transport ("tcp", "tls").
+	ConnsRefused map[string]*metrics.Counter
+	// HandshakeFailures counts TLS connections that failed or timed out in
+	// the handshake (no client certificate when one is required, one from
+	// another CA, a plain-text sender).
+	HandshakeFailures *metrics.Counter
+	// FramingErrors counts stream connections closed on a framing error
+	// (syslog.ErrFraming), by transport.
+	FramingErrors map[string]*metrics.Counter
+	dropped       map[string]*metrics.Counter
+	refused       map[string]*metrics.Counter
 }
 
 // Drop reasons.
@@ -28,17 +41,25 @@ const (
 // NewMetrics registers the ingest metrics in set.
 func NewMetrics(set *metrics.Set) *Metrics {
 	m := &Metrics{
-		set:          set,
-		Received:     map[string]*metrics.Counter{},
-		Parsed:       set.NewCounter("sekimori_lines_parsed_total"),
-		ParseFailed:  set.NewCounter("sekimori_lines_parse_failed_total"),
-		Stored:       set.NewCounter("sekimori_lines_stored_total"),
-		Replayed:     set.NewCounter(`sekimori_spool_replay_skipped_total`),
-		StoreErrors:  set.NewCounter("sekimori_store_errors_total"),
-		DetectErrors: set.NewCounter("sekimori_detect_errors_total"),
-		Truncated:    set.NewCounter("sekimori_lines_truncated_total"),
-		dropped:      map[string]*metrics.Counter{},
-		refused:      map[string]*metrics.Counter{},
+		set:               set,
+		Received:          map[string]*metrics.Counter{},
+		Parsed:            set.NewCounter("sekimori_lines_parsed_total"),
+		ParseFailed:       set.NewCounter("sekimori_lines_parse_failed_total"),
+		Stored:            set.NewCounter("sekimori_lines_stored_total"),
+		Replayed:          set.NewCounter(`sekimori_spool_replay_skipped_total`),
+		StoreErrors:       set.NewCounter("sekimori_store_errors_total"),
+		DetectErrors:      set.NewCounter("sekimori_detect_errors_total"),
+		Truncated:         set.NewCounter("sekimori_lines_truncated_total"),
+		FieldsDropped:     set.NewCounter("sekimori_fields_dropped_total"),
+		ConnsRefused:      map[string]*metrics.Counter{},
+		HandshakeFailures: set.NewCounter("sekimori_syslog_tls_handshake_failures_total"),
+		FramingErrors:     map[string]*metrics.Counter{},
+		dropped:           map[string]*metrics.Counter{},
+		refused:           map[string]*metrics.Counter{},
+	}
+	for _, t := range []string{"tcp", "tls"} {
+		m.ConnsRefused[t] = set.NewCounter(`sekimori_syslog_connections_refused_total{transport="` + t + `"}`)
+		m.FramingErrors[t] = set.NewCounter(`sekimori_syslog_framing_errors_total{transport="` + t + `"}`)
 	}
 	for _, t := range []string{"udp", "tcp", "tls", "http", "import"} {
 		m.Received[t] = set.NewCounter(`sekimori_lines_received_total{transport="` + t + `"}`)

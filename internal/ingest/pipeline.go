@@ -7,10 +7,12 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,8 +30,38 @@ import (
 // Hints stored with each spool record say how it arrived.
 const (
 	hintDevicePrefix = "dev:" // HTTP push and import: "dev:<device id>"
-	hintListener     = "listener:"
+	// Syslog: "listener:<name>", then for a TLS connection with a verified
+	// client certificate "|cert:sha256:<hex>" and, when it has a common
+	// name, "|cert:cn:<name>" (last: a name may hold '|').
+	hintListener = "listener:"
 )
+
+// splitListenerHint returns the listener name and the client certificate's
+// fingerprint source and common name from a listener hint's rest.
+func splitListenerHint(rest string) (name, fingerprint, cn string) {
+	name, cert, _ := strings.Cut(rest, "|")
+	fingerprint, cn, _ = strings.Cut(cert, "|")
+	return name, fingerprint, strings.TrimPrefix(cn, CertCNPrefix)
+}
+
+// Fields the pipeline adds to events besides the syslog header's.
+const (
+	// FieldTLSClientHash is the SHA-256 of the sender's verified client
+	// certificate (lower-case hex), on lines received over TLS with one.
+	FieldTLSClientHash = "tls.client.hash.sha256"
+	// FieldTLSClientCN is that certificate's subject common name.
+	FieldTLSClientCN = "tls.client.x509.subject.common_name"
+	// FieldRawBase64 holds the line as received, in standard base64, when
+	// it was not valid UTF-8: the stored raw line (_msg) has U+FFFD in
+	// place of each invalid byte, so this keeps the original bytes, and
+	// re-assigning held lines to a device with another charset decodes
+	// them from it.
+	FieldRawBase64 = "raw.base64"
+)
+
+// maxEventFields caps the fields of one event whatever its parser: the
+// parser's parse.MaxFields plus room for the header, TLS and ECS fields.
+const maxEventFields = parse.MaxFields + 64
 
 // syslogParser is the "syslog" format: the header only, no payload fields.
 type syslogParser struct{}
@@ -62,7 +94,8 @@ func lookupParser(fs FormatSet, name string) (parse.Parser, bool) {
 func Formats(fs FormatSet) []string { return append([]string{"syslog"}, fs.Names()...) }
 
 // Unassigned is a summary of lines from one unknown source, for the
-// holding-area view.
+// holding-area view. Source is the sender's address, or for a TLS sender
+// with a verified client certificate "cert:sha256:<hex>".
 type Unassigned struct {
 	Source, Hostname, DevID string
 	Seen                    time.Time
@@ -274,16 +307,27 @@ func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record,
 		} else {
 			p.m.Parsed.Inc()
 		}
+		if ev.FieldsDropped > 0 {
+			p.m.FieldsDropped.Add(ev.FieldsDropped)
+		}
 		if ev.TenantID == 0 && p.opts.NoteUnassigned != nil {
 			if unassigned == nil {
 				unassigned = map[string]*Unassigned{}
 			}
-			u := unassigned[ev.Source]
+			// Held by certificate when the connection had one (from the
+			// hint, not the event's fields, which the line may name).
+			key := ev.Source
+			if rest, ok := strings.CutPrefix(recs[i].Hint, hintListener); ok {
+				if _, fp, _ := splitListenerHint(rest); fp != "" {
+					key = fp
+				}
+			}
+			u := unassigned[key]
 			if u == nil {
-				u = &Unassigned{Source: ev.Source}
+				u = &Unassigned{Source: key}
 				u.Hostname, _ = ev.Get("log.syslog.hostname")
 				u.DevID, _ = ev.Get("devid")
-				unassigned[ev.Source] = u
+				unassigned[key] = u
 			}
 			u.Lines++
 			u.Seen = ev.Received
@@ -379,6 +423,7 @@ func (p *Pipeline) build(r *spool.Record, ev *event.Event, decs map[string]*char
 	line := r.Line
 	zone := p.tokyo
 	var dev *resolved
+	var certFP, certCN string // a verified client certificate's identity
 	if id, ok := strings.CutPrefix(r.Hint, hintDevicePrefix); ok {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		dev, _ = p.reg.ByID(n)
@@ -386,14 +431,24 @@ func (p *Pipeline) build(r *spool.Record, ev *event.Event, decs map[string]*char
 			// The device was deleted after the line was spooled: keep it.
 			ev.ParseError = "device " + id + " no longer exists"
 		}
-	} else if name, ok := strings.CutPrefix(r.Hint, hintListener); ok {
+	} else if rest, ok := strings.CutPrefix(r.Hint, hintListener); ok {
+		var name string
+		name, certFP, certCN = splitListenerHint(rest)
 		if z := p.opts.Zones[name]; z != nil {
 			zone = z
 		}
 	}
 	opts := syslog.ParseOptions{Location: zone, Now: r.Received}
 	msg := syslog.Parse(line, opts)
-	if dev == nil && !strings.HasPrefix(r.Hint, hintDevicePrefix) {
+	switch {
+	case strings.HasPrefix(r.Hint, hintDevicePrefix):
+	case certFP != "":
+		// The certificate decides alone: an unknown one is held, whatever
+		// hostname or devid its lines claim.
+		dev = p.reg.lookupCert(certFP, certCN)
+		ev.Add(FieldTLSClientHash, strings.TrimPrefix(certFP, CertSHA256Prefix))
+		ev.Add(FieldTLSClientCN, certCN)
+	default:
 		dev = p.reg.lookup(r.Source, msg.Hostname, msg.Msg)
 	}
 	if dev != nil {
@@ -413,6 +468,9 @@ func (p *Pipeline) build(r *spool.Record, ev *event.Event, decs map[string]*char
 		ev.TenantID, ev.Device = dev.TenantID, dev.Name
 	}
 	if !utf8.Valid(line) {
+		// Only lines read as UTF-8 get here (other charsets decode to valid
+		// UTF-8 above), so line is still the line as received.
+		ev.Add(FieldRawBase64, base64.StdEncoding.EncodeToString(line))
 		d := decs["utf-8"]
 		if d == nil {
 			d, _ = charset.New("utf-8")
@@ -447,6 +505,12 @@ func (p *Pipeline) build(r *spool.Record, ev *event.Event, decs map[string]*char
 		if err := parser.Parse(msg.Msg, ploc, ev); err != nil && ev.ParseError == "" {
 			ev.ParseError = err.Error()
 		}
+	}
+	if extra := len(ev.Fields) - maxEventFields; extra > 0 {
+		// A parser without parse.MaxFields of its own: cut, and give back
+		// the memory, since events are reused batch after batch.
+		ev.Fields = slices.Clone(ev.Fields[:maxEventFields])
+		ev.FieldsDropped += extra
 	}
 	if ev.Time.IsZero() {
 		ev.Time = r.Received

@@ -2,6 +2,9 @@ package ingest
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,23 +26,34 @@ var ErrDiskFull = errors.New("free disk space below the guard")
 // Receiver writes received lines to the spool. It is safe for concurrent
 // use by every listener and HTTP handler.
 type Receiver struct {
-	sp      *spool.Spool
-	m       *Metrics
-	log     *slog.Logger
-	dataDir string
-	minFree uint64
-	maxLine int
+	sp               *spool.Spool
+	m                *Metrics
+	log              *slog.Logger
+	dataDir          string
+	minFree          uint64
+	maxLine          int
+	maxConns         int
+	handshakeTimeout time.Duration
 
 	freeOK    atomic.Bool
 	freeCheck atomic.Int64 // unix ns of the last statfs
+
+	hsLogMu sync.Mutex
+	hsLog   rateLog // handshake failures, from every connection
 }
 
-// ReceiverOptions configure a Receiver.
+// ReceiverOptions configure a Receiver; zero values take the defaults.
 type ReceiverOptions struct {
 	DataDir      string // checked for free space
 	MinFreeBytes uint64 // default 1 GiB
 	MaxLineBytes int    // default 64 KiB
-	Logger       *slog.Logger
+	// MaxConns caps the connections open at once on each stream listener
+	// (each ServeStream call); more are closed on accept and counted
+	// (default 10,000).
+	MaxConns int
+	// HandshakeTimeout bounds a TLS handshake (default 10s).
+	HandshakeTimeout time.Duration
+	Logger           *slog.Logger
 }
 
 // NewReceiver returns a receiver writing to sp.
@@ -50,10 +64,17 @@ func NewReceiver(sp *spool.Spool, m *Metrics, o ReceiverOptions) *Receiver {
 	if o.MaxLineBytes <= 0 {
 		o.MaxLineBytes = 64 << 10
 	}
+	if o.MaxConns <= 0 {
+		o.MaxConns = 10_000
+	}
+	if o.HandshakeTimeout <= 0 {
+		o.HandshakeTimeout = 10 * time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Receiver{sp: sp, m: m, log: o.Logger, dataDir: o.DataDir, minFree: o.MinFreeBytes, maxLine: o.MaxLineBytes}
+	r := &Receiver{sp: sp, m: m, log: o.Logger, dataDir: o.DataDir, minFree: o.MinFreeBytes, maxLine: o.MaxLineBytes,
+		maxConns: o.MaxConns, handshakeTimeout: o.HandshakeTimeout}
 	r.freeOK.Store(true)
 	return r
 }
@@ -206,6 +227,12 @@ func (r *Receiver) ServeUDP(ctx context.Context, name string, conn net.PacketCon
 // until ctx is done. Each connection's framing (octet counting or LF) is
 // detected from its first byte. When the spool refuses data, the
 // connection stops reading until it accepts again (TCP backpressure).
+//
+// At most MaxConns connections are open at once; more are closed as soon
+// as they are accepted, and counted. A TLS connection must finish its
+// handshake within HandshakeTimeout. When the handshake verified a client
+// certificate (the tls.Config asked for one), the connection's lines carry
+// its identity and are attributed by it alone (see Registry.lookupCert).
 func (r *Receiver) ServeStream(ctx context.Context, name, transport string, ln net.Listener) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -215,11 +242,12 @@ func (r *Receiver) ServeStream(ctx context.Context, name, transport string, ln n
 		ln.Close()
 		mu.Lock()
 		for c := range conns {
-			c.SetReadDeadline(time.Now())
+			c.SetDeadline(time.Now())
 		}
 		mu.Unlock()
 	})
 	defer stop()
+	var refusedLog rateLog
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -233,8 +261,20 @@ func (r *Receiver) ServeStream(ctx context.Context, name, transport string, ln n
 			return fmt.Errorf("accept %s: %w", transport, err)
 		}
 		mu.Lock()
-		conns[c] = struct{}{}
+		full := len(conns) >= r.maxConns
+		if !full {
+			conns[c] = struct{}{}
+		}
 		mu.Unlock()
+		if full {
+			c.Close()
+			r.m.ConnsRefused[transport].Inc()
+			if n, ok := refusedLog.due(time.Now()); ok {
+				r.log.Warn("syslog connection refused: too many open connections", "transport", transport,
+					"max_connections", r.maxConns, "refused", n, "source", hostOf(c.RemoteAddr()))
+			}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -249,9 +289,72 @@ func (r *Receiver) ServeStream(ctx context.Context, name, transport string, ln n
 	}
 }
 
+// rateLog lets a warning about something that can happen for every
+// connection (a flood) through at most once a minute, with how many times
+// it happened. It is used by one goroutine, or under a lock.
+type rateLog struct {
+	last time.Time
+	n    int
+}
+
+func (l *rateLog) due(now time.Time) (int, bool) {
+	l.n++
+	if now.Sub(l.last) < time.Minute {
+		return 0, false
+	}
+	n := l.n
+	l.last, l.n = now, 0
+	return n, true
+}
+
+// handshake completes a TLS connection's handshake within the timeout and
+// returns the hint suffix naming its verified client certificate ("" when
+// it has none). It reports false when the connection is to be closed.
+func (r *Receiver) handshake(ctx context.Context, tc *tls.Conn, src string) (string, bool) {
+	hctx, cancel := context.WithTimeout(ctx, r.handshakeTimeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		if ctx.Err() == nil {
+			r.m.HandshakeFailures.Inc()
+			r.hsLogMu.Lock()
+			n, ok := r.hsLog.due(time.Now())
+			r.hsLogMu.Unlock()
+			if ok {
+				r.log.Warn("syslog tls handshake failed", "source", src, "err", err, "failures", n)
+			}
+		}
+		return "", false
+	}
+	return certHint(tc.ConnectionState()), true
+}
+
+// certHint returns "|cert:sha256:<hex>" and, when the certificate has a
+// common name, "|cert:cn:<name>" for a verified client certificate. The
+// fingerprint covers the leaf's DER encoding, as "openssl x509 -noout
+// -fingerprint -sha256" prints it (without the colons).
+func certHint(cs tls.ConnectionState) string {
+	if len(cs.VerifiedChains) == 0 || len(cs.PeerCertificates) == 0 {
+		return ""
+	}
+	leaf := cs.PeerCertificates[0]
+	sum := sha256.Sum256(leaf.Raw)
+	h := "|" + CertSHA256Prefix + hex.EncodeToString(sum[:])
+	if cn := leaf.Subject.CommonName; cn != "" {
+		h += "|" + CertCNPrefix + cn
+	}
+	return h
+}
+
 func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.Conn) {
 	src := hostOf(c.RemoteAddr())
 	hint := hintListener + name
+	if tc, ok := c.(*tls.Conn); ok {
+		cert, ok := r.handshake(ctx, tc, src)
+		if !ok {
+			return
+		}
+		hint += cert
+	}
 	batch := make([]spool.Record, 0, 256)
 	var flush func() bool
 	// Spool what was framed before blocking for more bytes, so a quiet
@@ -298,8 +401,15 @@ func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.
 		}
 	}
 	flush()
-	if err := sc.Err(); err != nil && ctx.Err() == nil {
+	switch err := sc.Err(); {
+	case err == nil || ctx.Err() != nil:
+	case errors.Is(err, syslog.ErrFraming):
+		// The connection is closed: after a bad frame, where the next
+		// one starts is unknown.
+		r.m.FramingErrors[transport].Inc()
 		r.log.Warn("syslog stream closed on a framing error", "transport", transport, "source", src, "err", err)
+	default:
+		r.log.Debug("syslog stream ended on a read error", "transport", transport, "source", src, "err", err)
 	}
 }
 

@@ -18,7 +18,9 @@ type Device struct {
 	TenantID uint32
 	Name     string
 	// Sources are IP addresses or hostnames (lower-case) the device sends
-	// from or names itself with in syslog headers.
+	// from or names itself with in syslog headers, or the TLS client
+	// certificate it presents: "cert:sha256:<hex of the leaf's DER>" or
+	// "cert:cn:<common name, lower-case>".
 	Sources []string
 	// DevID is a FortiGate serial number found in the devid field.
 	DevID    string
@@ -35,11 +37,21 @@ type resolved struct {
 	charset string // canonical charset name
 }
 
+// Device sources naming a TLS client certificate (RFC 5425 §5.3 lets a
+// receiver authenticate senders by certificate). The state package checks
+// their form.
+const (
+	CertSHA256Prefix = "cert:sha256:" // then 64 lower-case hex digits
+	CertCNPrefix     = "cert:cn:"     // then the subject's common name, lower-case
+)
+
 // table is an immutable lookup snapshot; Registry swaps it atomically.
 type table struct {
-	byID     map[int64]*resolved
-	byIP     map[netip.Addr]*resolved
-	byHost   map[string]*resolved
+	byID   map[int64]*resolved
+	byIP   map[netip.Addr]*resolved
+	byHost map[string]*resolved
+	byCert map[string]*resolved // "cert:sha256:..." and "cert:cn:..."
+
 	byDevID  map[string]*resolved
 	byTenant map[string]*resolved // "tenantID/name"
 }
@@ -68,7 +80,7 @@ func NewRegistryWith(fs FormatSet) *Registry {
 func (r *Registry) Set(devs []Device) error {
 	t := &table{
 		byID: map[int64]*resolved{}, byIP: map[netip.Addr]*resolved{}, byHost: map[string]*resolved{},
-		byDevID: map[string]*resolved{}, byTenant: map[string]*resolved{},
+		byCert: map[string]*resolved{}, byDevID: map[string]*resolved{}, byTenant: map[string]*resolved{},
 	}
 	for _, d := range devs {
 		rd, err := resolve(r.formats, d)
@@ -78,10 +90,15 @@ func (r *Registry) Set(devs []Device) error {
 		t.byID[d.ID] = rd
 		t.byTenant[tenantKey(d.TenantID, d.Name)] = rd
 		for _, s := range d.Sources {
+			s = strings.ToLower(s)
 			if ip, err := netip.ParseAddr(s); err == nil {
 				t.byIP[ip.Unmap()] = rd
+			} else if strings.HasPrefix(s, CertSHA256Prefix) || strings.HasPrefix(s, CertCNPrefix) {
+				// Never a hostname: a sender must not claim a device by
+				// naming its certificate in a syslog header.
+				t.byCert[s] = rd
 			} else {
-				t.byHost[strings.ToLower(s)] = rd
+				t.byHost[s] = rd
 			}
 		}
 		if d.DevID != "" {
@@ -159,6 +176,23 @@ func (r *Registry) lookup(source string, hostname string, msg []byte) *resolved 
 	}
 	if ip, err := netip.ParseAddr(source); err == nil {
 		if d, ok := t.byIP[ip.Unmap()]; ok {
+			return d
+		}
+	}
+	return nil
+}
+
+// lookupCert finds the device of a verified client certificate: by its
+// fingerprint ("cert:sha256:<hex>"), else by its common name. Nothing else
+// is consulted: on a connection with a certificate, the hostname and devid
+// in the lines are the sender's word, the certificate is proof.
+func (r *Registry) lookupCert(fingerprint, cn string) *resolved {
+	t := r.t.Load()
+	if d, ok := t.byCert[fingerprint]; ok {
+		return d
+	}
+	if cn != "" {
+		if d, ok := t.byCert[CertCNPrefix+strings.ToLower(cn)]; ok {
 			return d
 		}
 	}

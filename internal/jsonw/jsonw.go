@@ -2,14 +2,28 @@
 // that stream events as JSON lines.
 package jsonw
 
+import "unicode/utf8"
+
 const hexDigits = "0123456789abcdef"
 
-// AppendString appends s as a JSON string. s must be valid UTF-8 (stored
-// events are); control characters, quotes and backslashes are escaped.
+// AppendString appends s as a JSON string: control characters, quotes and
+// backslashes are escaped, and each byte that is not part of valid UTF-8
+// becomes \ufffd (as encoding/json does), so that the output is always
+// valid JSON (RFC 8259 §8.1) whatever a query pipe made of stored text.
 func AppendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
+		if c >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, `\ufffd`...)
+			} else {
+				dst = append(dst, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
 		switch {
 		case c == '"' || c == '\\':
 			dst = append(dst, '\\', c)
@@ -24,6 +38,7 @@ func AppendString(dst []byte, s string) []byte {
 		default:
 			dst = append(dst, c)
 		}
+		i++
 	}
 	return append(dst, '"')
 }

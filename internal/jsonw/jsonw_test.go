@@ -3,15 +3,20 @@ package jsonw
 import (
 	"encoding/json"
 	"testing"
+	"unicode/utf8"
 )
 
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a\"b\\c", "管理者\n\t\x01", "<script>"} {
+	for _, s := range []string{"", "a\"b\\c", "管理者\n\t\x01", "<script>", "caf\xe9 \x82\xa0 \xe7\xae", "\xed\xa0\x80"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
+		out := AppendString(nil, s)
+		if !utf8.Valid(out) || !json.Valid(out) {
+			t.Fatalf("%q gives invalid JSON %q", s, out)
+		}
 		var back string
-		if err := json.Unmarshal(AppendString(nil, s), &back); err != nil {
+		if err := json.Unmarshal(out, &back); err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
 		var want string

@@ -32,11 +32,15 @@ type EmbeddedOptions struct {
 }
 
 // Embedded is the VictoriaLogs storage library linked in.
+//
+// Add keeps rows inside the engine's limits (see MaxRowFields).
 type Embedded struct {
 	path  string
 	opts  EmbeddedOptions
 	s     *logstorage.Storage
 	close sync.Once
+
+	names streamNames
 }
 
 var flagsOnce sync.Once
@@ -76,7 +80,7 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	return &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}, nil
 }
 
-var streamFields = []string{FieldDevice, FieldSource}
+var streamFields = []string{FieldDevice, FieldSource, FieldStreamPart}
 
 // Add implements Store.
 func (e *Embedded) Add(evs []*event.Event) error {
@@ -97,6 +101,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		fields = append(fields,
 			logstorage.Field{Name: FieldDevice, Value: dev},
 			logstorage.Field{Name: FieldSource, Value: src},
+			logstorage.Field{Name: FieldStreamPart}, // set by fit
 		)
 		seqBuf = strconv.AppendUint(seqBuf[:0], ev.Seq, 10)
 		fields = append(fields,
@@ -111,17 +116,19 @@ func (e *Embedded) Add(evs []*event.Event) error {
 			// Not a stream field for devices (one stream per device), but kept.
 			fields = append(fields, logstorage.Field{Name: FieldSource, Value: ev.Source})
 		}
+		own := len(fields)
 		for _, f := range ev.Fields {
-			if f.Name == "" || f.Name[0] == '_' {
-				continue // _msg, _time, _stream are ours
+			if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
+				continue // _msg, _time, _stream are ours; empty values are not stored
 			}
 			fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 		}
+		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src}, fields, own, 3, 2)
 		ts := ev.Time.UnixNano()
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 2)
+		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 3)
 		if lr.NeedFlush() {
 			e.s.MustAddRows(lr)
 			lr.ResetKeepSettings()
@@ -301,7 +308,8 @@ func (e *Embedded) Hits(ctx context.Context, req Request, step time.Duration) ([
 		for i := range tc.Values {
 			t, err := time.Parse(time.RFC3339Nano, tc.Values[i])
 			if err != nil {
-				return fmt.Errorf("read hits time %q: %w", tc.Values[i], err)
+				// The query's own pipes dropped or rewrote _time.
+				return fmt.Errorf("%w: hits count by _time, which the query's pipes leave as %q", ErrBadQuery, tc.Values[i])
 			}
 			n, _ := strconv.ParseUint(hc.Values[i], 10, 64)
 			out = append(out, Bucket{Time: t, Count: n})

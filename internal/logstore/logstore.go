@@ -25,6 +25,8 @@ const (
 	FieldFormat        = "format"
 	FieldFormatVersion = "format.version"
 	FieldParseError    = "parse.error"
+	// FieldParseTruncated holds event.Event.FieldsDropped when not zero.
+	FieldParseTruncated = "parse.truncated"
 )
 
 // ErrNoTenants is returned by reads given an empty tenant scope.
@@ -71,6 +73,11 @@ type Stats struct {
 type Store interface {
 	// Add stores events. It does not retain evs. Added events become
 	// searchable within about a second and durable within FlushInterval.
+	//
+	// Every event is stored: fields past the store's limits (see
+	// Embedded) are left out and added to the event's FieldsDropped, which
+	// the caller may read once Add returns; a raw line too long for a row
+	// is cut, and the event's ParseError says so.
 	Add(evs []*event.Event) error
 	// Search calls fn for each matching row; fields are ordered _time,
 	// _msg, then the stored fields. Returning an error from fn stops the

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -30,13 +31,14 @@ type result struct {
 	FormatVersion string      `json:"format_version,omitempty"`
 	ParseError    string      `json:"parse_error,omitempty"`
 	Fields        [][2]string `json:"fields"`
+	FieldsDropped int         `json:"fields_dropped,omitempty"`
 }
 
 // parseLine runs p on line with a fresh event.
 func parseLine(p parse.Parser, line string) (result, *event.Event) {
 	ev := &event.Event{Raw: line}
 	err := p.Parse([]byte(line), deviceZone, ev)
-	r := result{Input: line, FormatVersion: ev.FormatVersion, Fields: [][2]string{}}
+	r := result{Input: line, FormatVersion: ev.FormatVersion, Fields: [][2]string{}, FieldsDropped: ev.FieldsDropped}
 	if !ev.Time.IsZero() {
 		r.Time = ev.Time.UTC().Format(time.RFC3339Nano)
 	}
@@ -108,7 +110,11 @@ func encodeGolden(rs []result) []byte {
 		if len(r.Fields) > 0 {
 			b.WriteString("\n    ")
 		}
-		b.WriteString("]\n  }")
+		b.WriteString("]")
+		if r.FieldsDropped != 0 {
+			b.WriteString(",\n    \"fields_dropped\": " + strconv.Itoa(r.FieldsDropped))
+		}
+		b.WriteString("\n  }")
 		if i < len(rs)-1 {
 			b.WriteString(",")
 		}

@@ -10,11 +10,9 @@ import (
 	"github.com/sekimori/sekimori/internal/event"
 )
 
-// Limits of the json parser, per line.
-const (
-	maxJSONFields = 1000
-	maxJSONDepth  = 32
-)
+// maxJSONDepth bounds the nesting of objects and arrays, so that parsing
+// a hostile line cannot exhaust the stack.
+const maxJSONDepth = 32
 
 // jsonLines parses one JSON object per line (RFC 8259). Text before the
 // first '{' is skipped (a "@cee: " cookie or a program tag).
@@ -27,8 +25,13 @@ const (
 // ev.Time comes from the top-level "@timestamp", else "timestamp", else
 // "time", when it is an RFC 3339 string.
 //
-// A line with more than 1000 values or objects nested deeper than 32
-// levels is an error; the fields read until then stay.
+// Past MaxFields fields, the rest of the line is checked but not kept: its
+// members are skipped without building names or unescaping, and counted in
+// ev.FieldsDropped, so a line of a million distinct keys costs no more
+// memory than one of MaxFields. Names longer than MaxFieldNameBytes are
+// dropped the same way, with everything nested under them. Objects or
+// arrays nested deeper than 32 levels are an error; the fields read until
+// then stay.
 type jsonLines struct{}
 
 var _ Parser = jsonLines{}
@@ -61,7 +64,6 @@ type jsonFlattener struct {
 	i        int
 	ev       *event.Event
 	fs       fieldSet
-	values   int
 	sawSpace bool
 	// times holds the top-level @timestamp, timestamp and time strings.
 	times [3]string
@@ -92,10 +94,6 @@ func (p *jsonFlattener) peek() byte {
 }
 
 func (p *jsonFlattener) emit(name, v string) error {
-	if p.values == maxJSONFields {
-		return p.errorf("more than %d values", maxJSONFields)
-	}
-	p.values++
 	p.fs.add(p.ev, name, v)
 	return nil
 }
@@ -111,6 +109,8 @@ func joinName(prefix, key string) string {
 }
 
 // object reads an object at p.i, flattening its members under prefix.
+// Once the field set is full, or when a member's name would be too long,
+// the member is dropped: checked, counted, not kept.
 func (p *jsonFlattener) object(prefix string, depth int) error {
 	if depth > maxJSONDepth {
 		return p.errorf("objects nested deeper than %d", maxJSONDepth)
@@ -126,7 +126,15 @@ func (p *jsonFlattener) object(prefix string, depth int) error {
 		if p.peek() != '"' {
 			return p.errorf("expected a string key")
 		}
-		key, err := p.str()
+		// Once full, keys are only checked: no unescaping, no names built.
+		drop := p.fs.full(p.ev)
+		var key string
+		var err error
+		if drop {
+			err = p.skipString()
+		} else {
+			key, err = p.str()
+		}
 		if err != nil {
 			return err
 		}
@@ -136,8 +144,84 @@ func (p *jsonFlattener) object(prefix string, depth int) error {
 		}
 		p.i++
 		p.ws()
-		name := joinName(prefix, key)
-		if err := p.value(name, depth, prefix == ""); err != nil {
+		if drop || nameLen(prefix, key) > MaxFieldNameBytes {
+			err = p.drop(depth)
+		} else {
+			err = p.value(joinName(prefix, key), depth, prefix == "")
+		}
+		if err != nil {
+			return err
+		}
+		p.ws()
+		switch p.peek() {
+		case ',':
+			p.i++
+		case '}':
+			p.i++
+			return nil
+		default:
+			return p.errorf("expected ',' or '}'")
+		}
+	}
+}
+
+// nameLen is len(joinName(prefix, key)) without building it.
+func nameLen(prefix, key string) int {
+	if prefix == "" {
+		return len(key)
+	}
+	return len(prefix) + 1 + len(key)
+}
+
+// drop checks the value at p.i and counts in ev.FieldsDropped the fields
+// it would have added, without adding them or allocating.
+func (p *jsonFlattener) drop(depth int) error {
+	switch c := p.peek(); {
+	case c == '{':
+		return p.dropObject(depth + 1)
+	case c == '"':
+		raw, _, err := p.scanString()
+		if err == nil && raw != "" {
+			p.ev.FieldsDropped++
+		}
+		return err
+	case c == 'n': // null adds nothing
+		return p.skipAny(depth)
+	default:
+		if err := p.skipAny(depth); err != nil {
+			return err
+		}
+		p.ev.FieldsDropped++
+		return nil
+	}
+}
+
+// dropObject is skipObject counting the fields the object holds.
+func (p *jsonFlattener) dropObject(depth int) error {
+	if depth > maxJSONDepth {
+		return p.errorf("objects nested deeper than %d", maxJSONDepth)
+	}
+	p.i++ // '{'
+	p.ws()
+	if p.peek() == '}' {
+		p.i++
+		return nil
+	}
+	for {
+		p.ws()
+		if p.peek() != '"' {
+			return p.errorf("expected a string key")
+		}
+		if err := p.skipString(); err != nil {
+			return err
+		}
+		p.ws()
+		if p.peek() != ':' {
+			return p.errorf("expected ':' after key")
+		}
+		p.i++
+		p.ws()
+		if err := p.drop(depth); err != nil {
 			return err
 		}
 		p.ws()

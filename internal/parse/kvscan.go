@@ -239,9 +239,15 @@ func nameHash(name string) uint32 {
 }
 
 // add appends name=value to ev unless value is empty or name was already
-// added; it reports whether it appended.
+// added; it reports whether it appended. Past MaxFields, or with a name
+// longer than MaxFieldNameBytes, the field is counted in ev.FieldsDropped
+// instead (the count check comes first, so that a full set costs no scan).
 func (fs *fieldSet) add(ev *event.Event, name, value string) bool {
 	if value == "" || name == "" {
+		return false
+	}
+	if len(name) > MaxFieldNameBytes || fs.full(ev) {
+		ev.FieldsDropped++
 		return false
 	}
 	h := nameHash(name)
@@ -257,6 +263,9 @@ func (fs *fieldSet) add(ev *event.Event, name, value string) bool {
 	ev.Fields = append(ev.Fields, event.Field{Name: name, Value: value})
 	return true
 }
+
+// full reports whether MaxFields fields have been added.
+func (fs *fieldSet) full(ev *event.Event) bool { return len(ev.Fields)-fs.start >= MaxFields }
 
 // has reports whether name was added.
 func (fs *fieldSet) has(ev *event.Event, name string) bool {

@@ -20,6 +20,18 @@ import (
 	"github.com/sekimori/sekimori/internal/event"
 )
 
+// Limits on what one Parse call adds, so that a hostile line (a million
+// distinct JSON keys, kilobyte-long names) costs bounded memory and still
+// fits the log store. Fields past them are counted in ev.FieldsDropped,
+// not stored; ev.Raw keeps the whole line.
+const (
+	// MaxFields is the most fields one Parse call appends.
+	MaxFields = 500
+	// MaxFieldNameBytes is the longest field name kept: the log store
+	// (VictoriaLogs) refuses rows with longer names.
+	MaxFieldNameBytes = 128
+)
+
 // Parser turns the message part of a log line (the syslog MSG, or the whole
 // line when it has no syslog header) into fields.
 //
@@ -29,6 +41,10 @@ type Parser interface {
 	// ECS fields to ev.Fields, sets ev.FormatVersion when it can tell, and
 	// sets ev.Time when the payload carries the event time. loc is the
 	// device's zone for payload times without a zone (nil means UTC).
+	//
+	// At most MaxFields fields are appended, with names of at most
+	// MaxFieldNameBytes; the others are counted in ev.FieldsDropped. Going
+	// past a limit is not an error.
 	//
 	// It returns an error (lower-case, saying what was wrong and where, e.g.
 	// `key=value at byte 57: unterminated quote`) when the message is not in

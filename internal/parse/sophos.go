@@ -282,6 +282,7 @@ func sophosAVXML(s string, ev *event.Event) error {
 	ev.FormatVersion = "av-xml"
 	var c struct{ level, msg, clock, domain string }
 	args := 0
+	fs := newFieldSet(ev)
 	for body != "" {
 		open := strings.IndexByte(body, '<')
 		if open < 0 {
@@ -303,9 +304,13 @@ func sophosAVXML(s string, ev *event.Event) error {
 		name := tag
 		if tag == "arg" {
 			args++
+			if fs.full(ev) {
+				ev.FieldsDropped++
+				continue
+			}
 			name = "arg" + itoa(args)
 		}
-		ev.Add(name, v)
+		fs.add(ev, name, v)
 		switch tag {
 		case "level":
 			c.level = v

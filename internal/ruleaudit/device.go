@@ -2,6 +2,7 @@ package ruleaudit
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/devconfig"
@@ -98,4 +99,45 @@ func worst(rs []Report) int {
 		s = min(s, r.Score)
 	}
 	return s
+}
+
+// TenantAudit is the ruleset audit of every device of a tenant that has a
+// configuration.
+type TenantAudit struct {
+	Score   int           `json:"score"` // TenantScore over the devices' reports
+	Devices []DeviceAudit `json:"devices"`
+	// Skipped names devices whose configuration cannot be audited (kind
+	// without a converter) with the reason.
+	Skipped map[string]string `json:"skipped,omitempty"`
+}
+
+// AuditTenant audits the latest generation of each of the tenant's
+// devices.
+func AuditTenant(ctx context.Context, st *state.Store, tenant uint32, now time.Time) (TenantAudit, error) {
+	devs, err := st.ListDevices(ctx, tenant)
+	if err != nil {
+		return TenantAudit{}, err
+	}
+	ta := TenantAudit{Devices: []DeviceAudit{}, Score: 100}
+	var all []Report
+	for _, d := range devs {
+		da, err := AuditDevice(ctx, st, d, 0, now)
+		switch {
+		case errors.Is(err, state.ErrNotFound):
+			continue // no configuration yet
+		case err != nil:
+			if ta.Skipped == nil {
+				ta.Skipped = map[string]string{}
+			}
+			ta.Skipped[d.Name] = err.Error()
+			continue
+		}
+		da.Trend = nil
+		ta.Devices = append(ta.Devices, da)
+		all = append(all, da.Reports...)
+	}
+	if len(all) > 0 {
+		ta.Score = TenantScore(all)
+	}
+	return ta, nil
 }

@@ -67,9 +67,10 @@ type Alert struct {
 	// Verdict is the relevance verdict ("" until triaged); Report says
 	// whether the customer sees the alert; Triage is the full result
 	// (reason, evidence), as JSON.
-	Verdict string          `json:"verdict"`
-	Report  bool            `json:"report"`
-	Triage  json.RawMessage `json:"triage,omitempty"`
+	Assignee string          `json:"assignee,omitempty"` // who works on it; "" for nobody
+	Verdict  string          `json:"verdict"`
+	Report   bool            `json:"report"`
+	Triage   json.RawMessage `json:"triage,omitempty"`
 }
 
 // RecordMatches adds matches to their open alerts, opening new ones as
@@ -162,6 +163,7 @@ type AlertFilter struct {
 	Device      string
 	Since       time.Time // last_seen at or after
 	TargetIPs   []string  // alerts aimed at any of these addresses
+	Assignee    string    // "" for any; "-" for unassigned
 	Verdict     string    // "" for any
 	Report      *bool     // nil for any; true: reported only; false: hidden only
 	Limit       int       // default 100, at most 1000
@@ -205,6 +207,14 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) 
 		for _, ip := range f.TargetIPs {
 			args = append(args, ip)
 		}
+	}
+	switch f.Assignee {
+	case "":
+	case "-":
+		where += " AND assignee = ''"
+	default:
+		where += " AND assignee = ?"
+		args = append(args, f.Assignee)
 	}
 	if f.Verdict != "" {
 		where += " AND verdict = ?"
@@ -253,7 +263,7 @@ func tenantIn(tenants []uint32) (string, []any) {
 }
 
 const alertColumns = `id, tenant_id, group_key, kind, rule_id, rule_name, severity, device, source_ip, target_ip,
-	first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at, verdict, report, triage`
+	first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at, verdict, report, triage, assignee`
 
 func scanAlert(r scanner) (Alert, error) {
 	var a Alert
@@ -262,7 +272,7 @@ func scanAlert(r scanner) (Alert, error) {
 	var details, triage string
 	var report int64
 	err := r.Scan(&a.ID, &tenant, &a.GroupKey, &a.Kind, &a.RuleID, &a.RuleName, &a.Severity, &a.Device, &a.SourceIP, &a.TargetIP,
-		&first, &last, &a.EventCount, &a.Status, &a.StatusReason, &a.StatusBy, &statusAt, &details, &created, &a.Verdict, &report, &triage)
+		&first, &last, &a.EventCount, &a.Status, &a.StatusReason, &a.StatusBy, &statusAt, &details, &created, &a.Verdict, &report, &triage, &a.Assignee)
 	if err != nil {
 		return a, err
 	}
@@ -403,4 +413,50 @@ func boolInt(b bool) int64 {
 		return 1
 	}
 	return 0
+}
+
+// AssignAlert sets who works on an alert in the caller's tenants ("" to
+// unassign), recording the change in the alert's history.
+func (s *Store) AssignAlert(ctx context.Context, tenants []uint32, id int64, assignee, actor string) (Alert, error) {
+	assignee = strings.TrimSpace(assignee)
+	if len(assignee) > 128 {
+		return Alert{}, fmt.Errorf("assign alert: %w", invalid("assignee", "at most 128 characters"))
+	}
+	if actor == "" {
+		return Alert{}, fmt.Errorf("assign alert: %w", invalid("actor", "who made the change is required"))
+	}
+	var out Alert
+	err := s.write(ctx, false, func(q querier) error {
+		where, args := tenantIn(tenants)
+		a, err := scanAlert(q.queryRow(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id = ? AND `+where, append([]any{id}, args...)...))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("alert %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if a.Assignee == assignee {
+			out = a
+			return nil
+		}
+		now := s.now()
+		if _, err := q.exec(ctx, `UPDATE alerts SET assignee = ? WHERE id = ?`, assignee, id); err != nil {
+			return err
+		}
+		reason := "assigned to " + assignee
+		if assignee == "" {
+			reason = "unassigned"
+		}
+		if a.Assignee != "" {
+			reason += " (was " + a.Assignee + ")"
+		}
+		if _, err := q.exec(ctx, `INSERT INTO alert_history (alert_id, at, actor, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+			id, toNanos(now), actor, a.Status, a.Status, reason); err != nil {
+			return err
+		}
+		a.Assignee = assignee
+		out = a
+		return nil
+	})
+	return out, err
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones must validate on machines without a zoneinfo database
+	"unicode"
+	"unicode/utf8"
 )
 
 // Device is a log source of a tenant: a firewall, a server, an appliance.
@@ -24,6 +26,13 @@ type Device struct {
 	// Sources are the IP addresses and host names the device sends from, in
 	// canonical form (lower case; IPv6 compressed), sorted. One source
 	// belongs to at most one device across all tenants.
+	//
+	// A source may instead name the TLS client certificate the device
+	// presents on the syslog TLS listener: "cert:sha256:<hex>", the SHA-256
+	// of the certificate's DER encoding (64 hex digits; upper case and the
+	// colons of "openssl x509 -fingerprint -sha256" are accepted), or
+	// "cert:cn:<common name>". A device known by its certificate gets the
+	// lines of connections presenting it, whatever they claim inside.
 	Sources []string
 	// DevID is the device's serial (FortiGate: FG100FTK19000001), optional,
 	// unique across tenants.
@@ -67,26 +76,42 @@ func (e *ConflictError) Unwrap() error { return ErrExists }
 
 const maxSourceLen = 253 // the longest DNS name
 
+// Certificate sources (see Device.Sources); ingest uses the same prefixes.
+const (
+	certSHA256Prefix = "cert:sha256:"
+	certCNPrefix     = "cert:cn:"
+	certPrefix       = "cert:"
+)
+
 // normalizeSource returns the canonical form of a source: trimmed, lower
-// case, and for an IP address its netip form (IPv4-mapped IPv6 unmapped).
+// case, for an IP address its netip form (IPv4-mapped IPv6 unmapped), for
+// a certificate fingerprint its hex without colons.
 func normalizeSource(src string) string {
 	src = strings.ToLower(strings.TrimSpace(src))
 	if a, err := netip.ParseAddr(src); err == nil {
 		return a.Unmap().String()
 	}
+	if fp, ok := strings.CutPrefix(src, certSHA256Prefix); ok {
+		return certSHA256Prefix + strings.ReplaceAll(fp, ":", "")
+	}
 	return src
 }
 
 // checkSources returns the canonical, sorted, deduplicated form of srcs,
-// or a *FieldError for one that is neither an IP address nor a host name.
+// or a *FieldError for one that is neither an IP address, a host name nor
+// a certificate source.
 func checkSources(srcs []string) ([]string, error) {
 	out := make([]string, 0, len(srcs))
 	for _, raw := range srcs {
 		src := normalizeSource(raw)
-		if _, err := netip.ParseAddr(src); err != nil {
-			if !validHostname(src) {
-				return nil, invalid("sources", "%q: not an IP address or host name", raw)
+		switch _, err := netip.ParseAddr(src); {
+		case err == nil:
+		case strings.HasPrefix(src, certPrefix):
+			if err := checkCertSource(src); err != nil {
+				return nil, invalid("sources", "%q: %v", raw, err)
 			}
+		case !validHostname(src):
+			return nil, invalid("sources", "%q: not an IP address, host name or cert:sha256:<hex> / cert:cn:<name>", raw)
 		}
 		out = append(out, src)
 	}
@@ -95,6 +120,28 @@ func checkSources(srcs []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// checkCertSource checks a normalized "cert:..." source.
+func checkCertSource(src string) error {
+	if fp, ok := strings.CutPrefix(src, certSHA256Prefix); ok {
+		if len(fp) != 64 || strings.Trim(fp, "0123456789abcdef") != "" {
+			return errors.New("a SHA-256 fingerprint is 64 hex digits (colons allowed)")
+		}
+		return nil
+	}
+	if cn, ok := strings.CutPrefix(src, certCNPrefix); ok {
+		if cn == "" || len(src) > maxSourceLen || !utf8.ValidString(cn) {
+			return fmt.Errorf("a common name is 1 to %d bytes of UTF-8", maxSourceLen-len(certCNPrefix))
+		}
+		for _, r := range cn {
+			if unicode.IsControl(r) {
+				return errors.New("a common name has no control characters")
+			}
+		}
+		return nil
+	}
+	return errors.New("want cert:sha256:<hex fingerprint of the certificate> or cert:cn:<common name>")
 }
 
 // validHostname accepts dot-separated labels of a-z, 0-9, '-' and '_'

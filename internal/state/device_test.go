@@ -150,6 +150,11 @@ func testDeviceInvalid(t *testing.T, s *Store, _ *clock) {
 		{"bad source", with(func(d *Device) { d.Sources = []string{"10.0.0.1", "not a host!"} }), "sources"},
 		{"bad IPv4", with(func(d *Device) { d.Sources = []string{"10.0.0.256"} }), "sources"},
 		{"empty source", with(func(d *Device) { d.Sources = []string{" "} }), "sources"},
+		{"short fingerprint", with(func(d *Device) { d.Sources = []string{"cert:sha256:abcd"} }), "sources"},
+		{"fingerprint not hex", with(func(d *Device) { d.Sources = []string{"cert:sha256:" + strings.Repeat("g", 64)} }), "sources"},
+		{"sha1 fingerprint", with(func(d *Device) { d.Sources = []string{"cert:sha1:" + strings.Repeat("a", 40)} }), "sources"},
+		{"empty common name", with(func(d *Device) { d.Sources = []string{"cert:cn:"} }), "sources"},
+		{"common name with a newline", with(func(d *Device) { d.Sources = []string{"cert:cn:a\nb"} }), "sources"},
 		{"bad devid", with(func(d *Device) { d.DevID = "FG 100" }), "devid"},
 	}
 	for _, tt := range tests {
@@ -199,6 +204,22 @@ func testDeviceSources(t *testing.T, s *Store, _ *clock) {
 
 	_, err = s.UpdateDeviceSources(ctx, a.ID, []string{"bad source"})
 	wantField(t, err, "sources")
+
+	// Certificate sources: the fingerprint in canonical form (as openssl
+	// prints it is accepted), held by one device like any source.
+	fp := strings.Repeat("ab", 32)
+	openssl := strings.ToUpper(strings.TrimSuffix(strings.Repeat("AB:", 32), ":"))
+	got, err = s.UpdateDeviceSources(ctx, a.ID, []string{"cert:SHA256:" + openssl, "cert:cn:FW-01.Example", "10.0.0.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"10.0.0.2", "cert:cn:fw-01.example", "cert:sha256:" + fp}, got.Sources); diff != "" {
+		t.Errorf("certificate sources (-want +got):\n%s", diff)
+	}
+	_, err = s.UpdateDeviceSources(ctx, b.ID, []string{"cert:sha256:" + fp})
+	if !errors.As(err, &ce) || ce.DeviceID != a.ID {
+		t.Fatalf("err = %v, want a conflict with device %d", err, a.ID)
+	}
 	_, err = s.UpdateDeviceSources(ctx, 999, []string{"10.9.9.9"})
 	wantIs(t, err, ErrNotFound)
 

@@ -43,6 +43,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"Assets", testAssets},
 		{"KnowledgeAndVerdicts", testKnowledgeAndVerdicts},
 		{"Configs", testConfigs},
+		{"AlertAssign", testAlertAssign},
 		{"Users", testUsers},
 		{"UserUpdate", testUserUpdate},
 		{"Login", testLogin},

@@ -153,3 +153,32 @@ func testConfigs(t *testing.T, s *Store, _ *clock) {
 		t.Errorf("pulls = %+v", pulls)
 	}
 }
+
+func testAlertAssign(t *testing.T, s *Store, clk *clock) {
+	ctx := context.Background()
+	a, b := mustTenant(t, s, "alpha"), mustTenant(t, s, "bravo")
+	if err := s.RecordMatches(ctx, []Match{{TenantID: a.ID, GroupKey: "k", Kind: "native", RuleID: "x:1", Severity: "low", Time: clk.Now(), Seq: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := s.ListAlerts(ctx, AlertFilter{Tenants: []uint32{a.ID}})
+	id := list[0].ID
+	if _, err := s.AssignAlert(ctx, []uint32{b.ID}, id, "mallory", "t"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("assigning another tenant's alert: %v", err)
+	}
+	if al, err := s.AssignAlert(ctx, []uint32{a.ID}, id, "alice", "user:lead"); err != nil || al.Assignee != "alice" {
+		t.Fatalf("assign: %+v %v", al, err)
+	}
+	if _, err := s.AssignAlert(ctx, []uint32{a.ID}, id, "bob", "user:lead"); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := s.ListAlerts(ctx, AlertFilter{Tenants: []uint32{a.ID}, Assignee: "bob"}); len(l) != 1 {
+		t.Errorf("filter by assignee: %d", len(l))
+	}
+	if l, _ := s.ListAlerts(ctx, AlertFilter{Tenants: []uint32{a.ID}, Assignee: "-"}); len(l) != 0 {
+		t.Errorf("unassigned filter: %d", len(l))
+	}
+	hist, _ := s.AlertHistory(ctx, []uint32{a.ID}, id)
+	if len(hist) != 2 || hist[1].Reason != "assigned to bob (was alice)" || hist[1].Actor != "user:lead" {
+		t.Errorf("history = %+v", hist)
+	}
+}

@@ -16,9 +16,27 @@ const DefaultMaxFrame = 64 << 10
 // included, so that garbage cannot make the Scanner buffer without limit.
 const maxLenDigits = 20
 
-// maxOctetCount is the largest MSG-LEN accepted; larger counts are errors
-// rather than something to discard for hours.
-const maxOctetCount = 1 << 40
+// maxOctetCount is the largest MSG-LEN accepted (64 MiB). Frames longer
+// than the maximum frame size but within it are cut and the rest
+// discarded; a larger count is garbage or hostile ("99999999999 "), so it
+// ends the stream with ErrFraming rather than hours of discarding. Counts
+// are never allocated: memory stays bounded by the maximum frame size.
+const maxOctetCount = 64 << 20
+
+// ErrFraming is matched (errors.Is) by the errors that end a stream on
+// bad framing: a bad or too large octet count, or a frame cut by the end
+// of the stream. The receiver counts them and closes the connection.
+var ErrFraming = errors.New("syslog framing error")
+
+// framingError is a framing error whose message stays as written.
+type framingError struct{ msg string }
+
+func (e *framingError) Error() string        { return e.msg }
+func (e *framingError) Is(target error) bool { return target == ErrFraming }
+
+func framingErrorf(format string, args ...any) error {
+	return &framingError{msg: fmt.Sprintf(format, args...)}
+}
 
 // maxEmptyReads is how many times in a row a Reader may return 0, nil
 // before the Scanner gives up with io.ErrNoProgress.
@@ -44,7 +62,8 @@ const (
 // being taken for octet counting.
 //
 // Frames longer than the maximum are cut to it: the rest of that frame is
-// read and thrown away, and Truncated reports it. The Scanner's memory is
+// read and thrown away, and Truncated reports it. An octet count over 64
+// MiB is not a frame to cut but an error (ErrFraming). The Scanner's memory is
 // bounded by the maximum frame size. Empty frames are skipped. Between
 // octet-counted frames, stray LF, CR and NUL bytes (sent by some senders
 // after each frame) are skipped.
@@ -123,7 +142,7 @@ func (s *Scanner) Bytes() []byte { return s.frame }
 func (s *Scanner) Truncated() bool { return s.truncated }
 
 // Err returns the error that ended Scan: nil at a clean end of the stream,
-// the Reader's error, or a framing error. For octet counting a frame cut
+// the Reader's error, or a framing error (matching ErrFraming). For octet counting a frame cut
 // short by the end of the stream is an error; for LF framing the partial
 // last line is returned as a frame, even when the Reader failed.
 func (s *Scanner) Err() error { return s.err }
@@ -235,29 +254,29 @@ func (s *Scanner) nextCounted() bool {
 	var n int64
 	for i := 0; ; i++ {
 		if s.start+i == s.end && !s.fill() {
-			s.stop(fmt.Errorf("frame cut at EOF: octet count %q without a message", s.buf[s.start:s.end]))
+			s.stop(framingErrorf("frame cut at EOF: octet count %q without a message", s.buf[s.start:s.end]))
 			return false
 		}
 		switch c := s.buf[s.start+i]; {
 		case isDigit(c):
 			if i == maxLenDigits {
-				s.fail(fmt.Errorf("octet count %q: too long", s.peekToken(maxLenDigits+1)))
+				s.fail(framingErrorf("octet count %q: too long", s.peekToken(maxLenDigits+1)))
 				return false
 			}
 			if n > maxOctetCount {
-				s.fail(fmt.Errorf("octet count %q: too large", s.peekToken(maxLenDigits+1)))
+				s.fail(framingErrorf("octet count %q: too large", s.peekToken(maxLenDigits+1)))
 				return false
 			}
 			n = n*10 + int64(c-'0')
 		case c == ' ' && i > 0:
 			if n > maxOctetCount {
-				s.fail(fmt.Errorf("octet count %q: too large", s.buf[s.start:s.start+i]))
+				s.fail(framingErrorf("octet count %q: too large", s.buf[s.start:s.start+i]))
 				return false
 			}
 			s.start += i + 1
 			return s.counted(n)
 		default:
-			s.fail(fmt.Errorf("octet count %q: not a number", s.peekToken(maxLenDigits+1)))
+			s.fail(framingErrorf("octet count %q: not a number", s.peekToken(maxLenDigits+1)))
 			return false
 		}
 	}
@@ -286,7 +305,7 @@ func (s *Scanner) counted(n int64) bool {
 	need := int(min(n, int64(s.max)))
 	for s.end-s.start < need {
 		if !s.fill() {
-			s.stop(fmt.Errorf("frame cut at EOF: have %d of %d bytes", s.end-s.start, n))
+			s.stop(framingErrorf("frame cut at EOF: have %d of %d bytes", s.end-s.start, n))
 			return false
 		}
 	}
@@ -303,7 +322,7 @@ func (s *Scanner) counted(n int64) bool {
 func (s *Scanner) discardCount() {
 	for s.skip > 0 {
 		if s.start == s.end && !s.fill() {
-			s.stop(fmt.Errorf("frame cut at EOF: have %d of %d bytes", s.want-s.skip, s.want))
+			s.stop(framingErrorf("frame cut at EOF: have %d of %d bytes", s.want-s.skip, s.want))
 			s.skip = 0
 			return
 		}

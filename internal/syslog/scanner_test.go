@@ -157,6 +157,16 @@ var scannerTests = []struct {
 		in:   "3 abc99999999999999 x",
 		want: scanned{Frames: frames(f("abc")), Err: `octet count "99999999999999": too large`},
 	},
+	{
+		name: "octet count of 93 GiB",
+		in:   "3 abc99999999999 xxxx",
+		want: scanned{Frames: frames(f("abc")), Err: `octet count "99999999999": too large`},
+	},
+	{
+		name: "octet count just over 64 MiB",
+		in:   "67108865 xxxx",
+		want: scanned{Err: `octet count "67108865": too large`},
+	},
 }
 
 func TestScanner(t *testing.T) {
@@ -238,5 +248,33 @@ func TestScannerBounded(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("prefix %q: mismatch (-want +got):\n%s", prefix, diff)
 		}
+	}
+}
+
+// TestScannerHugeCount: a declared length of tens of gigabytes ends the
+// stream with ErrFraming at once, reading and allocating nothing for it.
+func TestScannerHugeCount(t *testing.T) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := syslog.NewScanner(strings.NewReader("5 hello99999999999 "+strings.Repeat("x", 4096)), 0)
+	var got []string
+	for s.Scan() {
+		got = append(got, string(s.Bytes()))
+	}
+	runtime.ReadMemStats(&after)
+	if diff := cmp.Diff([]string{"hello"}, got); diff != "" {
+		t.Errorf("frames (-want +got):\n%s", diff)
+	}
+	if !errors.Is(s.Err(), syslog.ErrFraming) {
+		t.Errorf("Err() = %v, want ErrFraming", s.Err())
+	}
+	if a := after.TotalAlloc - before.TotalAlloc; a > 2*syslog.DefaultMaxFrame {
+		t.Errorf("allocated %d bytes, want about one frame buffer", a)
+	}
+	rs := syslog.NewScanner(iotest.ErrReader(io.ErrUnexpectedEOF), 0)
+	for rs.Scan() {
+	}
+	if err := rs.Err(); err == nil || errors.Is(err, syslog.ErrFraming) {
+		t.Errorf("a read error: Err() = %v, want an error not matching ErrFraming", err)
 	}
 }

@@ -1,0 +1,163 @@
+package logstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sekimori/sekimori/internal/event"
+)
+
+// TestEngineLimits writes rows past each of the engine's limits, which it
+// would skip with only a warning, and checks that every row is stored with
+// its raw line and what was left out counted.
+func TestEngineLimits(t *testing.T) {
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := time.Now().Add(-time.Hour)
+	mk := func(seq int, dev, raw string, nf int, prefix string) *event.Event {
+		ev := &event.Event{Time: base.Add(time.Duration(seq) * time.Second), TenantID: 1, Device: dev, Raw: raw, Seq: uint64(seq)}
+		for i := range nf {
+			ev.Fields = append(ev.Fields, event.Field{Name: fmt.Sprintf("%s%d", prefix, i), Value: "v"})
+		}
+		return ev
+	}
+	long := mk(4, "b", "b-long-name", 1, strings.Repeat("n", MaxFieldNameBytes+1))
+	long.Fields = append(long.Fields, event.Field{Name: "short", Value: "kept"})
+	big := mk(5, "c", strings.Repeat("m", 3<<20), 0, "")
+	wide := mk(6, "d", "d-wide", 0, "")
+	for i := range 200 {
+		wide.Fields = append(wide.Fields, event.Field{Name: fmt.Sprint("w", i), Value: strings.Repeat("x", 16<<10)})
+	}
+	evs := []*event.Event{
+		// Stream a: 1000 new names, then 1000 others, then a small row:
+		// in one block, the engine would skip the second and third rows.
+		mk(1, "a", "a1", 1000, "x"), mk(2, "a", "a2", 1000, "y"), mk(3, "a", "a3", 10, "x"),
+		long, big, wide,
+	}
+	if err := s.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	rows := map[string][]event.Field{}
+	err = s.Search(context.Background(), Request{Tenants: []uint32{1}}, func(row []event.Field) error {
+		var msg string
+		for _, f := range row {
+			if f.Name == "_msg" {
+				msg = f.Value
+			}
+		}
+		rows[msg[:min(len(msg), 11)]] = row
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(key, name string) string {
+		for _, f := range rows[key] {
+			if f.Name == name {
+				return f.Value
+			}
+		}
+		return ""
+	}
+	for _, tt := range []struct {
+		key, truncated, part string
+		fields               int // event fields stored
+	}{
+		{"a1", "400", "", MaxRowFields},
+		{"a2", "400", "1", MaxRowFields}, // 600 new names: a new part
+		{"a3", "", "2", 10},              // names of part 0, not of part 1
+		{"b-long-name", "1", "", 1},
+	} {
+		row, ok := rows[tt.key]
+		if !ok {
+			t.Errorf("row %q not stored", tt.key)
+			continue
+		}
+		if got := get(tt.key, FieldParseTruncated); got != tt.truncated {
+			t.Errorf("row %q: parse.truncated = %q, want %q", tt.key, got, tt.truncated)
+		}
+		if got := get(tt.key, FieldStreamPart); got != tt.part {
+			t.Errorf("row %q: stream.part = %q, want %q", tt.key, got, tt.part)
+		}
+		n := 0
+		for _, f := range row {
+			if strings.HasPrefix(f.Name, "x") || strings.HasPrefix(f.Name, "y") || f.Name == "short" {
+				n++
+			}
+		}
+		if n != tt.fields {
+			t.Errorf("row %q: %d event fields stored, want %d", tt.key, n, tt.fields)
+		}
+	}
+	if _, ok := rows["d-wide"]; !ok {
+		t.Error("row d-wide not stored")
+	}
+	if got := get("d-wide", FieldParseTruncated); got == "" || wide.FieldsDropped == 0 {
+		t.Errorf("a row over 2 MiB of fields: parse.truncated %q, FieldsDropped %d", got, wide.FieldsDropped)
+	}
+	if evs[0].FieldsDropped != 400 || evs[1].FieldsDropped != 400 || evs[2].FieldsDropped != 0 {
+		t.Errorf("FieldsDropped = %d, %d, %d; want 400, 400, 0", evs[0].FieldsDropped, evs[1].FieldsDropped, evs[2].FieldsDropped)
+	}
+	// Every part of the device is found by its device name.
+	n := 0
+	s.Search(context.Background(), Request{Tenants: []uint32{1}, Query: `device:=a`}, func([]event.Field) error { n++; return nil })
+	if n != 3 {
+		t.Errorf("device:=a finds %d rows, want 3", n)
+	}
+	// A raw line over the row limit is cut, and says so.
+	mm := strings.Repeat("m", 11)
+	if _, ok := rows[mm]; !ok {
+		t.Fatalf("3 MiB line not stored")
+	}
+	if msg := rows[mm][1].Value; len(msg) > 2<<20 || len(msg) < 1<<20 {
+		t.Errorf("3 MiB line stored as %d bytes", len(msg))
+	}
+	if pe := get(mm, FieldParseError); !strings.Contains(pe, "line cut to") {
+		t.Errorf("cut line: parse.error = %q", pe)
+	}
+}
+
+// TestOwnFieldsNotOverwritten: a line's own "device" or "tenant.id" (a JSON
+// key) does not replace what the store records.
+func TestOwnFieldsNotOverwritten(t *testing.T) {
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ev := &event.Event{Time: time.Now().Add(-time.Minute), TenantID: 1, Device: "fw1", Raw: "x", Seq: 1,
+		Fields: []event.Field{{Name: FieldDevice, Value: "fw2"}, {Name: FieldTenant, Value: "2"}, {Name: "ok", Value: "1"}}}
+	if err := s.Add([]*event.Event{ev}); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	var got []event.Field
+	err = s.Search(context.Background(), Request{Tenants: []uint32{1}, Query: "device:=fw1"}, func(row []event.Field) error {
+		for _, f := range row {
+			switch f.Name {
+			case FieldDevice, FieldTenant, "ok", FieldParseTruncated, FieldStreamPart:
+				got = append(got, f)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []event.Field{{Name: FieldDevice, Value: "fw1"}, {Name: FieldTenant, Value: "1"}, {Name: "ok", Value: "1"}, {Name: FieldParseTruncated, Value: "2"}}
+	slices.SortFunc(got, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(want, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("stored fields (-want +got):\n%s", diff)
+	}
+}
