@@ -332,6 +332,9 @@ func (s *Server) approveRestore(w http.ResponseWriter, r *http.Request, p princi
 	res, err := s.d.Configs.Approve(r.Context(), tenants, id, p.actor())
 	s.audit(r, p, "config.restore.approve", fmt.Sprintf("restore/%d", id), nil, res)
 	switch {
+	case err != nil && res.Restore.Status == state.RestoreFailed:
+		// Decided, then failed (backup, push or read-back): say where.
+		writeJSON(w, http.StatusBadGateway, map[string]any{"error": map[string]string{"code": "restore_failed", "message": err.Error()}, "restore": res.Restore})
 	case errors.Is(err, state.ErrSamePerson):
 		writeError(w, http.StatusForbidden, "second_person_required", err.Error())
 	case errors.Is(err, state.ErrNotFound), errors.Is(err, state.ErrInvalid):
