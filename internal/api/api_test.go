@@ -673,3 +673,63 @@ func TestViewerSeesOnlyReportedAlerts(t *testing.T) {
 		t.Errorf("viewer, policy all: %d, want 200", code)
 	}
 }
+
+// TestAuditUnusedFromLogs: without device counters, the ruleset audit
+// counts the device's traffic logs by policyid; a policy with no line in
+// 90 days (while the logs go back further) is unused.
+func TestAuditUnusedFromLogs(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	dev, err := f.st.Device(ctx, f.tenantA.ID, "fw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig("alpha", "p1")
+	cfg = strings.Replace(cfg, "    next\nend\n", `    next
+    edit 2
+        set name "p-unused"
+        set srcintf "port1"
+        set dstintf "port2"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "HTTPS"
+        set logtraffic all
+    next
+end
+`, 1)
+	if _, err := devconfig.Keep(ctx, f.st, dev, []byte(cfg), "upload", "test"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	var evs []*event.Event
+	for i, at := range []time.Time{now.Add(-100 * 24 * time.Hour), now.Add(-time.Hour), now.Add(-30 * time.Minute)} {
+		evs = append(evs, &event.Event{Time: at, TenantID: f.tenantA.ID, Device: "fw", Source: "192.0.2.1", Raw: "traffic policyid=1",
+			Seq: uint64(1000 + i), Fields: []event.Field{{Name: "policyid", Value: "1"}}})
+	}
+	if err := f.logs.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	f.logs.Flush()
+	code, out := f.do(t, "GET", fmt.Sprintf("/api/v1/devices/%d/audit", dev.ID), f.tokA, "")
+	if code != 200 || !strings.Contains(out, `"kind":"unused","severity"`) || !strings.Contains(out, `"hits_from":"traffic logs`) {
+		t.Fatalf("audit: %d %s", code, out)
+	}
+	var da struct {
+		Reports []struct {
+			Findings []struct {
+				Kind  string   `json:"kind"`
+				Rules []string `json:"rules"`
+			} `json:"findings"`
+		} `json:"reports"`
+	}
+	if err := json.Unmarshal([]byte(out), &da); err != nil {
+		t.Fatal(err)
+	}
+	for _, fd := range da.Reports[0].Findings {
+		if fd.Kind == "unused" && fd.Rules[0] != "2" {
+			t.Errorf("policy %s called unused; only policy 2 is", fd.Rules[0])
+		}
+	}
+}

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/sekimori/sekimori/internal/devconfig"
+	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/ruleaudit"
 	"github.com/sekimori/sekimori/internal/state"
 )
@@ -246,7 +249,7 @@ func (s *Server) auditRuleset(w http.ResponseWriter, r *http.Request, p principa
 	if !ok {
 		return
 	}
-	da, err := ruleaudit.AuditDevice(r.Context(), s.d.State, dev, gen, timeNow())
+	da, err := ruleaudit.AuditDevice(r.Context(), s.d.State, dev, gen, timeNow(), s.policyCounter)
 	switch {
 	case errors.Is(err, ruleaudit.ErrUnsupported):
 		writeError(w, http.StatusUnprocessableEntity, "unsupported", err.Error())
@@ -369,10 +372,44 @@ func (s *Server) auditTenant(w http.ResponseWriter, r *http.Request, p principal
 		aerr.write(w)
 		return
 	}
-	ta, err := ruleaudit.AuditTenant(r.Context(), s.d.State, t.ID, timeNow())
+	ta, err := ruleaudit.AuditTenant(r.Context(), s.d.State, t.ID, timeNow(), s.policyCounter)
 	if err != nil {
 		stateError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, ta)
+}
+
+// policyCounter counts a FortiGate's traffic logs by policyid in the log
+// store (the device's own counters are preferred when it has them), and
+// finds the day its stored lines begin.
+func (s *Server) policyCounter(ctx context.Context, dev state.Device, vdom string, days int) (map[string]int64, time.Time, error) {
+	now := timeNow()
+	q := "device:=" + strconv.Quote(dev.Name) + " policyid:*"
+	if vdom != "" {
+		q += " vd:=" + strconv.Quote(vdom)
+	}
+	req := logstore.Request{Tenants: []uint32{dev.TenantID}, Query: q, Start: now.Add(-time.Duration(days) * 24 * time.Hour), End: now}
+	vals, err := s.d.Logs.Facets(ctx, req, "policyid", 10000)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	counts := make(map[string]int64, len(vals))
+	for _, v := range vals {
+		counts[v.Value] = int64(v.Count)
+	}
+	// Since when the store holds the device's lines: look further back
+	// than the window (a rule is unused only if the logs cover it).
+	req.Query, req.Start = "device:="+strconv.Quote(dev.Name), now.Add(-time.Duration(2*days)*24*time.Hour)
+	buckets, err := s.d.Logs.Hits(ctx, req, 24*time.Hour)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var since time.Time
+	for _, b := range buckets {
+		if b.Count > 0 && (since.IsZero() || b.Time.Before(since)) {
+			since = b.Time
+		}
+	}
+	return counts, since, nil
 }

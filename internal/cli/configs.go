@@ -417,7 +417,7 @@ func runAuditRuleset(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	da, err := ruleaudit.AuditDevice(ctx, st, dev, *gen, time.Now())
+	da, err := ruleaudit.AuditDevice(ctx, st, dev, *gen, time.Now(), nil)
 	if err != nil {
 		return err
 	}
@@ -535,7 +535,7 @@ func auditTenant(ctx context.Context, env Env, df *deviceFlags, out string) erro
 	if err != nil {
 		return err
 	}
-	ta, err := ruleaudit.AuditTenant(ctx, st, t.ID, time.Now())
+	ta, err := ruleaudit.AuditTenant(ctx, st, t.ID, time.Now(), nil)
 	if err != nil {
 		return err
 	}

@@ -29,13 +29,23 @@ type GenerationPoint struct {
 	TrendPoint
 }
 
+// PolicyCounter counts a device's traffic-log lines per policy ID over
+// the last days (the log store's policyid facets), and says since when the
+// store holds the device's lines. The API implements it; nil: no log
+// counting.
+type PolicyCounter func(ctx context.Context, dev state.Device, vdom string, days int) (counts map[string]int64, since time.Time, err error)
+
 // trendGenerations bounds how many generations the trend audits.
 const trendGenerations = 12
 
 // AuditDevice audits generation gen (0: the latest) of dev's configuration.
 // Unused-rule findings use the policy hit counters last pulled from the
 // device, when there are any.
-func AuditDevice(ctx context.Context, st *state.Store, dev state.Device, gen int, now time.Time) (DeviceAudit, error) {
+//
+// Without device counters, logs (when not nil) counts the device's traffic
+// logs by policy ID instead; a rule is then unused only if the logs go back
+// far enough (Options.HitsSince).
+func AuditDevice(ctx context.Context, st *state.Store, dev state.Device, gen int, now time.Time, logs PolicyCounter) (DeviceAudit, error) {
 	g, data, err := st.ConfigContent(ctx, []uint32{dev.TenantID}, dev.ID, gen)
 	if err != nil {
 		return DeviceAudit{}, err
@@ -59,6 +69,37 @@ func AuditDevice(ctx context.Context, st *state.Store, dev state.Device, gen int
 		}
 	}
 	opts := Options{Now: now}
+	if hits == nil && logs != nil {
+		opts.UnusedDays = 90
+		var since time.Time
+		byVDOM := map[string]map[string]Hit{}
+		hits = func(vdom string) map[string]Hit {
+			if m, ok := byVDOM[vdom]; ok {
+				return m
+			}
+			counts, from, err := logs(ctx, dev, vdom, opts.UnusedDays)
+			if err != nil {
+				byVDOM[vdom] = nil
+				return nil
+			}
+			m := map[string]Hit{}
+			for id, n := range counts {
+				m[id] = Hit{Count: n}
+			}
+			byVDOM[vdom] = m
+			if since.IsZero() || from.After(since) {
+				since = from
+			}
+			return m
+		}
+		// The first call fixes HitsSince before the audit reads it.
+		hits(vdomOf(devconfig.Kind(g.Kind), data))
+		opts.HitsSince = since
+		if since.IsZero() {
+			opts.HitsSince = now // no log lines: too young to call anything unused
+		}
+		da.HitsFrom = "traffic logs of the last 90 days"
+	}
 	da.Reports, da.Problems, err = AuditConfig(devconfig.Kind(g.Kind), data, opts, hits)
 	if err != nil {
 		return da, err
@@ -77,7 +118,7 @@ func AuditDevice(ctx context.Context, st *state.Store, dev state.Device, gen int
 		if err != nil {
 			return da, err
 		}
-		rs, _, err := AuditConfig(devconfig.Kind(gens[i].Kind), d, opts, nil)
+		rs, _, err := AuditConfig(devconfig.Kind(gens[i].Kind), d, Options{Now: now}, nil)
 		if err != nil || len(rs) == 0 {
 			continue
 		}
@@ -113,7 +154,7 @@ type TenantAudit struct {
 
 // AuditTenant audits the latest generation of each of the tenant's
 // devices.
-func AuditTenant(ctx context.Context, st *state.Store, tenant uint32, now time.Time) (TenantAudit, error) {
+func AuditTenant(ctx context.Context, st *state.Store, tenant uint32, now time.Time, logs PolicyCounter) (TenantAudit, error) {
 	devs, err := st.ListDevices(ctx, tenant)
 	if err != nil {
 		return TenantAudit{}, err
@@ -121,7 +162,7 @@ func AuditTenant(ctx context.Context, st *state.Store, tenant uint32, now time.T
 	ta := TenantAudit{Devices: []DeviceAudit{}, Score: 100}
 	var all []Report
 	for _, d := range devs {
-		da, err := AuditDevice(ctx, st, d, 0, now)
+		da, err := AuditDevice(ctx, st, d, 0, now, logs)
 		switch {
 		case errors.Is(err, state.ErrNotFound):
 			continue // no configuration yet
@@ -140,4 +181,16 @@ func AuditTenant(ctx context.Context, st *state.Store, tenant uint32, now time.T
 		ta.Score = TenantScore(all)
 	}
 	return ta, nil
+}
+
+// vdomOf is the first VDOM a configuration's audit reads ("" when single).
+func vdomOf(kind devconfig.Kind, data []byte) string {
+	if kind != devconfig.KindFortiOS {
+		return ""
+	}
+	cfg, err := devconfig.ParseFortiOS(data)
+	if err != nil || !cfg.IsMultiVDOM() || len(cfg.VDOMs()) == 0 {
+		return ""
+	}
+	return cfg.VDOMs()[0]
 }

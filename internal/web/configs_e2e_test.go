@@ -6,8 +6,11 @@ package web_test
 // generations with the severity and reason of the change, the semantic and
 // unified diff, the ruleset audit (the unlocked rule, the score and its
 // trend) in English and Japanese, refuses a truncated upload with its
-// reason, flags a firmware upgrade that wiped the ruleset as critical, and
-// downloads a generation and its restore script.
+// reason, flags a firmware upgrade that wiped the ruleset as critical,
+// downloads a generation and its restore script, and takes a restore
+// request through the four-eyes rule: the requester cannot approve it, a
+// second person's approval fails without a collect source (the backup pull
+// comes first) and says why, and a request can be refused.
 
 import (
 	"bytes"
@@ -186,6 +189,9 @@ func TestBrowserConfigs(t *testing.T) {
 		if got := b.texts(t, `tr[data-gen="2"] [data-testid=gen-reason]`); len(got) != 1 || !strings.Contains(got[0], "rule changes") {
 			t.Errorf("reason of generation 2: %q", got)
 		}
+		if got := b.texts(t, `tr[data-gen="2"] details.changes li`); !strings.Contains(strings.Join(got, "\n"), `firewall policy 3: service added "HTTP"`) {
+			t.Errorf("change list of generation 2: %q", got)
+		}
 		if got := b.texts(t, `h1`); len(got) != 1 || !strings.Contains(got[0], "fw-tokyo") {
 			t.Errorf("title %q", got)
 		}
@@ -278,6 +284,9 @@ func TestBrowserConfigs(t *testing.T) {
 		if got := b.texts(t, "[data-testid=semantic] li"); !strings.Contains(strings.Join(got, "\n"), `firewall policy 3: service に "HTTP" を追加`) {
 			t.Errorf("Japanese semantic diff %q", got)
 		}
+		if got := b.texts(t, `tr[data-gen="2"] details.changes li`); !strings.Contains(strings.Join(got, "\n"), `firewall policy 3: service に "HTTP" を追加`) {
+			t.Errorf("Japanese change list of generation 2: %q", got)
+		}
 		if got := b.texts(t, `tr[data-gen="2"] .sev`); len(got) != 1 || got[0] != "中" {
 			t.Errorf("Japanese severity %q", got)
 		}
@@ -368,6 +377,106 @@ func TestBrowserConfigs(t *testing.T) {
 		b.wait(t, "the answer", `document.querySelector('[data-testid=action-error]')?.textContent.includes('sekimori configs source')`)
 	})
 
+	t.Run("restores", func(t *testing.T) {
+		// The requester is gamma's customer admin, the approver the provider's admin: two tokens.
+		var requester struct {
+			ID    int64
+			Token string
+		}
+		f.must(t, http.StatusCreated, "POST", "/api/v1/tokens", f.admin, []byte(`{"name": "gamma admin", "role": "customer_admin", "tenant": "gamma"}`), &requester)
+		statuses := func() string {
+			return strings.Join(mustJS[[]string](t, b, `Array.from(document.querySelectorAll('[data-testid=restores] tbody tr')).map(r => r.dataset.status)`), " ")
+		}
+		open := func(token string) {
+			t.Helper()
+			b.signOut(t)
+			b.do(t, "open fw-tokyo", chromedp.Navigate(fmt.Sprintf("%s/devices/%d?tenant=gamma", f.base, fg.ID)))
+			b.signInToken(t, token)
+			b.wait(t, "the generations", `document.querySelectorAll('[data-testid=generations] tbody tr').length === 3`)
+			b.wait(t, "the restores", `document.querySelector('[data-testid=restores-panel]')?.dataset.loaded === '1'`)
+		}
+		request := func(gen int, reason string) {
+			t.Helper()
+			b.do(t, fmt.Sprintf("request a restore of generation %d", gen), chromedp.Click(chromedp.CSS(fmt.Sprintf(`tr[data-gen="%d"] [data-action=request-restore]`, gen))))
+			b.wait(t, "the form", fmt.Sprintf(`document.querySelector('[data-testid=restore-form]')?.dataset.gen === '%d' && document.activeElement?.id === 'restore-reason'`, gen))
+			if !strings.Contains(b.location(), fmt.Sprintf("restore=%d", gen)) {
+				t.Errorf("URL %s does not keep the restore form", b.location())
+			}
+			b.do(t, "give a reason and send", chromedp.SendKeys(chromedp.ID("restore-reason"), reason), chromedp.Click(chromedp.ID("restore-submit")))
+			b.wait(t, "the request", fmt.Sprintf(`document.querySelector('[data-testid=restore-notice]')?.textContent.includes('generation %d') && document.querySelector('[data-testid=restores] tbody tr')?.dataset.status === 'pending' && !document.querySelector('[data-testid=restore-form]')`, gen))
+		}
+		approve := func() {
+			t.Helper()
+			b.do(t, "approve", chromedp.Click(chromedp.CSS(`[data-testid=restores] tr[data-status=pending] [data-action=approve]`)))
+			b.wait(t, "the confirmation", `document.querySelector('[data-action=confirm-approve]') !== null`)
+			b.do(t, "confirm", chromedp.Click(chromedp.CSS(`[data-action=confirm-approve]`)))
+		}
+
+		open(requester.Token)
+		if got := statuses(); got != "" {
+			t.Errorf("restores before any request: %q", got)
+		}
+		// Generation 2, the last before the firmware upgrade wiped the rules.
+		request(2, "ファームウェア更新で消えたポリシーを戻す")
+		if got := b.texts(t, `[data-testid=restores] tbody tr .mono`); !strings.Contains(strings.Join(got, " "), fmt.Sprintf("token:%d:gamma admin", requester.ID)) {
+			t.Errorf("requester %q", got)
+		}
+		if got := b.texts(t, "[data-testid=restores] .restore-reason"); len(got) != 1 || got[0] != "ファームウェア更新で消えたポリシーを戻す" {
+			t.Errorf("reason %q", got)
+		}
+
+		// The requester cannot approve its own request (in Japanese here).
+		b.choose(t, "#lang", "ja")
+		b.wait(t, "Japanese", `document.querySelector('[data-testid=restores] [data-action=approve]')?.textContent === '承認'`)
+		approve()
+		b.wait(t, "the second-person rule", `document.querySelector('[data-testid=restore-error]')?.textContent === '承認は依頼者以外が行う必要があります。'`)
+		b.choose(t, "#lang", "en")
+		if got := statuses(); got != "pending" {
+			t.Errorf("after the requester's approval: %q, want still pending", got)
+		}
+
+		// A second person approves; without a collect source the backup
+		// pull that comes first fails, and the request is failed with why.
+		open(f.admin)
+		approve()
+		b.wait(t, "the failure", `document.querySelector('[data-testid=restore-error]')?.textContent.startsWith('The restore failed: ') && document.querySelector('[data-testid=restores] tbody tr')?.dataset.status === 'failed'`)
+		var api struct {
+			Restores []struct {
+				Status    string `json:"status"`
+				Result    string `json:"result"`
+				DecidedBy string `json:"decided_by"`
+			} `json:"restores"`
+		}
+		f.getJSON(t, f.admin, cfgPath(fg.ID, "/restores"), &api)
+		if len(api.Restores) != 1 || api.Restores[0].Status != "failed" || !strings.Contains(api.Restores[0].Result, "backup before the restore") || !strings.HasSuffix(api.Restores[0].DecidedBy, ":e2e admin") {
+			t.Fatalf("restores after the approval: %+v", api.Restores)
+		}
+		reason := api.Restores[0].Result
+		if got := b.texts(t, "[data-testid=restore-error]")[0]; got != "The restore failed: "+reason {
+			t.Errorf("message %q, want the recorded reason %q", got, reason)
+		}
+		if got := b.texts(t, "[data-testid=restores] tbody tr [data-testid=restore-result]"); len(got) != 1 || !strings.Contains(got[0], reason) {
+			t.Errorf("outcome in the list %q, want %q", got, reason)
+		}
+		if n := len(b.texts(t, "[data-testid=restores] [data-action=approve]")); n != 0 {
+			t.Errorf("a failed request can still be approved")
+		}
+		b.do(t, "scroll to the restores", chromedp.Evaluate[chromedp.Void](`scrollTo(0, document.querySelector('[data-testid=generations-panel]').getBoundingClientRect().top + scrollY - 60)`))
+		b.shot(t, "26-restores")
+		b.do(t, "scroll back", chromedp.Evaluate[chromedp.Void](`scrollTo(0, 0)`))
+
+		// A request can be refused.
+		request(1, "test")
+		b.do(t, "refuse", chromedp.Click(chromedp.CSS(`[data-testid=restores] tr[data-status=pending] [data-action=refuse]`)))
+		b.wait(t, "the refusal", `document.querySelector('[data-testid=restore-notice]')?.textContent.includes('refused') && document.querySelector('[data-testid=restores] tbody tr')?.dataset.status === 'refused'`)
+		if got := statuses(); got != "refused failed" {
+			t.Errorf("restores %q, want the refused request above the failed one", got)
+		}
+		if got := rows(); len(got) != 3 {
+			t.Errorf("generations after the restores: %q", got)
+		}
+	})
+
 	t.Run("unsupported device", func(t *testing.T) {
 		b.do(t, "back to the devices", chromedp.Click(chromedp.CSS(".device-config .back")))
 		b.wait(t, "gamma's devices", `document.querySelectorAll('[data-testid=devices] tbody tr').length === 2`)
@@ -387,7 +496,8 @@ func TestBrowserConfigs(t *testing.T) {
 		b.signInToken(t, tok.Token)
 		b.wait(t, "the generations", `document.querySelectorAll('[data-testid=generations] tbody tr').length === 3`)
 		auditOf("the audit", 3)
-		for _, css := range []string{"#pull-now", "#upload-open", "[data-download=restore]", "[data-download=masked]"} {
+		b.wait(t, "the restores", `document.querySelectorAll('[data-testid=restores] tbody tr').length === 2`)
+		for _, css := range []string{"#pull-now", "#upload-open", "[data-download=restore]", "[data-download=masked]", "[data-action=request-restore]", "[data-action=refuse]"} {
 			if n := len(b.texts(t, css)); n != 0 {
 				t.Errorf("a viewer sees %s", css)
 			}

@@ -468,6 +468,8 @@ export interface ConfigSummary {
   firmware?: [string, string];
   /** Semantic changes, English, the first 50. */
   changes?: string[];
+  /** The same in Japanese. */
+  changes_ja?: string[];
 }
 
 export interface ConfigGeneration {
@@ -602,4 +604,85 @@ export async function uploadConfig(id: number, tenant: string, file: File): Prom
 export async function fetchBlob(path: string): Promise<Blob> {
   const res = await check(await authFetch(path));
   return res.blob();
+}
+
+/** ConfigRestore is a request to push a generation back to a device; a second person approves it. */
+export interface ConfigRestore {
+  id: number;
+  generation: number;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  status: 'pending' | 'approved' | 'refused' | 'done' | 'failed';
+  decided_by?: string;
+  decided_at?: string;
+  backup_generation?: number;
+  verified: boolean;
+  result?: string;
+}
+
+export async function restores(id: number, tenant: string, signal?: AbortSignal): Promise<ConfigRestore[]> {
+  return (await getJSON<{ restores: ConfigRestore[] }>(devicePath(id, '/restores', tenant), signal)).restores;
+}
+
+async function postJSON<T>(path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method: 'POST' };
+  if (body !== undefined) {
+    init.headers = { 'Content-Type': 'application/json' };
+    init.body = JSON.stringify(body);
+  }
+  return (await (await check(await authFetch(path, init))).json()) as T;
+}
+
+export function requestRestore(id: number, tenant: string, generation: number, reason: string): Promise<ConfigRestore> {
+  return postJSON(devicePath(id, '/restores', tenant), { generation, reason });
+}
+
+const restorePath = (rid: number, what: string, tenant: string) =>
+  '/api/v1/restores/' + rid + '/' + what + (tenant ? '?tenant=' + encodeURIComponent(tenant) : '');
+
+/** approveRestore approves restore request rid and runs it: a backup pull, the push, a read-back compared with the generation. */
+export function approveRestore(rid: number, tenant: string): Promise<{ restore: ConfigRestore; differences?: string[] }> {
+  return postJSON(restorePath(rid, 'approve', tenant));
+}
+
+export function refuseRestore(rid: number, tenant: string): Promise<ConfigRestore> {
+  return postJSON(restorePath(rid, 'refuse', tenant));
+}
+
+// Assignment of alerts (issue 6): who works on an alert, kept in its history
+// with who changed it and when.
+
+/** Declaration merging: the alert's assignee, "" or absent for nobody. */
+export interface Alert {
+  assignee?: string;
+}
+
+/** AssigneeFilter narrows the queue: "" anyone, "-" unassigned, else a name. */
+export type AssigneeFilter = string;
+
+/** alertQueue is alerts() with an assignee filter. */
+export async function alertQueue(f: AlertFilter & { assignee?: AssigneeFilter }, signal?: AbortSignal): Promise<Alert[]> {
+  const p = new URLSearchParams();
+  if (f.status) p.set('status', f.status);
+  if (f.severity) p.set('severity', f.severity);
+  if (f.tenant) p.set('tenant', f.tenant);
+  if (f.verdict) p.set('verdict', f.verdict);
+  if (f.report !== undefined) p.set('report', String(f.report));
+  if (f.assignee) p.set('assignee', f.assignee);
+  if (f.limit) p.set('limit', String(f.limit));
+  const r = await getJSON<{ alerts: Alert[] }>('/api/v1/alerts?' + p.toString(), signal);
+  return r.alerts;
+}
+
+/** assignAlert sets who works on an alert; "" unassigns. Needs the triage permission. */
+export async function assignAlert(id: number, tenant: string, assignee: string): Promise<Alert> {
+  const res = await check(
+    await authFetch(alertPath(id, tenant, '/assign'), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ assignee }),
+    }),
+  );
+  return (await res.json()) as Alert;
 }

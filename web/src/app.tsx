@@ -10,6 +10,7 @@ import { Alerts } from './screens/Alerts';
 import { Assets } from './screens/Assets';
 import { Devices } from './screens/Devices';
 import { Login } from './screens/Login';
+import { SearchContext } from './screens/Context';
 import { Search } from './screens/Search';
 import { isDark, storedTheme } from './theme';
 
@@ -44,6 +45,7 @@ export function App() {
   if (loc.path.startsWith('/alerts')) screen = <Alerts session={session} loc={loc} />;
   else if (loc.path.startsWith('/devices')) screen = <Devices session={session} loc={loc} />;
   else if (loc.path.startsWith('/assets')) screen = <Assets session={session} loc={loc} />;
+  else if (loc.path.startsWith('/search') && loc.params.has('ctx')) screen = <SearchContext loc={loc} />;
   else if (loc.path.startsWith('/search') || loc.path === '/') screen = <Search loc={loc} dark={dark} />;
   else
     screen = (

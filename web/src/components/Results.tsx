@@ -1,5 +1,6 @@
 // Result rows: time, device, message; a click opens the event with every
-// field (each value has the pivot menu) and the original line.
+// field (each value has the pivot menu), the original line and, for an event
+// of a device, the way to the lines around it (its context).
 
 import type { Row } from '../api';
 import { fmtTime, timeZone } from '../format';
@@ -25,6 +26,10 @@ export interface ResultsProps {
   onToggle: (id: string) => void;
   onPivot: (field: string, value: string, x: number, y: number) => void;
   permalink: (id: string) => string;
+  /** Shows the lines around an event of a device (absent: no such action). */
+  onContext?: (r: Row) => void;
+  /** The event highlighted (the centre of a context). */
+  mark?: string;
 }
 
 export function Results(p: ResultsProps) {
@@ -42,14 +47,21 @@ export function Results(p: ResultsProps) {
       {p.rows.map((r, i) => {
         const id = rowID(r) || 'row' + i;
         const open = id === p.expanded;
+        const mark = id === p.mark;
         return (
-          <div class={'result' + (open ? ' open' : '') + (p.fresh.has(id) ? ' fresh' : '')} role="listitem" key={id} data-id={id}>
+          <div
+            class={'result' + (open ? ' open' : '') + (p.fresh.has(id) ? ' fresh' : '') + (mark ? ' mark' : '')}
+            role="listitem"
+            key={id}
+            data-id={id}
+            aria-current={mark || undefined}
+          >
             <button type="button" class="result-line" aria-expanded={open} onClick={() => p.onToggle(open ? '' : id)}>
               <span class="t mono">{fmtTime(r._time, true)}</span>
               <span class="d">{deviceLabel(r)}</span>
               <span class="m mono">{r._msg}</span>
             </button>
-            {open && <EventDetail row={r} id={id} onPivot={p.onPivot} permalink={p.permalink(id)} />}
+            {open && <EventDetail row={r} id={id} onPivot={p.onPivot} permalink={p.permalink(id)} onContext={r.device && r._time && rowID(r) ? p.onContext : undefined} />}
           </div>
         );
       })}
@@ -57,7 +69,7 @@ export function Results(p: ResultsProps) {
   );
 }
 
-function EventDetail(p: { row: Row; id: string; onPivot: ResultsProps['onPivot']; permalink: string }) {
+function EventDetail(p: { row: Row; id: string; onPivot: ResultsProps['onPivot']; permalink: string; onContext?: (r: Row) => void }) {
   const fields = Object.entries(p.row)
     .filter(([k]) => k !== '_msg')
     .sort(([a], [b]) => (a === '_time' ? -1 : b === '_time' ? 1 : a < b ? -1 : a > b ? 1 : 0));
@@ -71,6 +83,11 @@ function EventDetail(p: { row: Row; id: string; onPivot: ResultsProps['onPivot']
         <button type="button" class="small" title={t('event.permalinkHint')} onClick={() => copyText(location.origin + p.permalink)}>
           {t('event.permalink')}
         </button>
+        {p.onContext && (
+          <button type="button" class="small" data-action="context" title={t('context.showHint', { device: p.row.device })} onClick={() => p.onContext!(p.row)}>
+            {t('context.show')}
+          </button>
+        )}
       </div>
       <pre class="original mono" data-testid="original">{p.row._msg}</pre>
       <h4>{t('event.fields')}</h4>

@@ -1,10 +1,11 @@
 // The Alerts screen: the queue of alerts of the tenant(s) in view, newest
 // first, with filters in the URL (status, minimum severity, reported /
-// hidden, verdict, tenant, the open alert), the detail of one alert (rule,
-// relevance verdict with its evidence chain and history, details, status
-// history, a link to its events in Search), status changes and bulk
-// acknowledgement. Keyboard: j / k move the selection, Enter opens it, a
-// acknowledges it, x selects it for a bulk action, Escape closes the detail.
+// hidden, verdict, assignee, tenant, the open alert), the detail of one alert
+// (rule, relevance verdict with its evidence chain and history, details,
+// assignee, status and assignment history, a link to its events in Search),
+// status changes, assignment and bulk acknowledgement and assignment.
+// Keyboard: j / k move the selection, Enter opens it, a acknowledges it, m
+// assigns it to me, x selects it for a bulk action, Escape closes the detail.
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
@@ -14,7 +15,8 @@ import {
   ApiError,
   type VerdictChange,
   alert as getAlert,
-  alerts as listAlerts,
+  alertQueue as listAlerts,
+  assignAlert,
   isAbort,
   setAlertStatus,
   severities,
@@ -23,6 +25,7 @@ import {
   verdicts,
 } from '../api';
 import { InventoryBadge, VerdictBadge, isVerdict, label } from '../components/Verdict';
+import { AssignForm, AssigneeFilter, Assignees, assignmentText, mine } from '../components/Assign';
 import { AuthError, type Session } from '../auth';
 import { fmtCount, fmtTime } from '../format';
 import { type Key, getLang, t } from '../i18n';
@@ -44,6 +47,8 @@ interface AlertsState {
   report: ReportFilter;
   /** A verdict, or "" for any. */
   verdict: string;
+  /** "" anyone, "me" the signed-in user, "-" nobody, else a name. */
+  assignee: string;
   /** The alert whose detail is open; 0 for none. */
   id: number;
 }
@@ -53,12 +58,14 @@ function readState(p: URLSearchParams): AlertsState {
   const severity = p.get('severity') ?? '';
   const report = p.get('report') ?? '';
   const verdict = p.get('verdict') ?? '';
+  const assignee = (p.get('assignee') ?? '').trim().slice(0, 128);
   const id = Number(p.get('id') ?? '');
   return {
     status: (statusFilters as readonly string[]).includes(status) ? status : 'open',
     severity: (severities as readonly string[]).includes(severity) ? severity : '',
     report: (reportFilters as readonly string[]).includes(report) ? (report as ReportFilter) : 'reported',
     verdict: isVerdict(verdict) ? verdict : '',
+    assignee,
     id: Number.isInteger(id) && id > 0 ? id : 0,
   };
 }
@@ -70,6 +77,7 @@ export function alertsURL(s: AlertsState, tenant: string): string {
     ['severity', s.severity],
     ['report', s.report === 'reported' ? '' : s.report],
     ['verdict', s.verdict],
+    ['assignee', s.assignee],
     ['tenant', tenant],
     ['id', s.id ? String(s.id) : ''],
   ]);
@@ -77,7 +85,7 @@ export function alertsURL(s: AlertsState, tenant: string): string {
 
 /** alertLink is the permalink of one alert, whatever its status and verdict. */
 export function alertLink(id: number, tenant: string): string {
-  return alertsURL({ status: 'all', severity: '', report: 'all', verdict: '', id }, tenant);
+  return alertsURL({ status: 'all', severity: '', report: 'all', verdict: '', assignee: '', id }, tenant);
 }
 
 /** assetLink opens a host on the Assets screen; of names its tenant when the view spans tenants. */
@@ -160,6 +168,13 @@ export function Alerts(p: { session: Session; loc: Loc }) {
   const lang = getLang();
   /** Status changes are for those allowed to triage; viewers read. */
   const triage = p.session.perms.includes('triage');
+  /**
+   * Whom "me" means: the session's user name (a token of a user has it too).
+   * The session names no token, so a token of no user has no "me".
+   */
+  const me = p.session.user ?? '';
+  /** The assignee filter as the API takes it; "me" without a user name filters nothing. */
+  const who = state.assignee === mine ? me : state.assignee;
 
   const [list, setList] = useState<Alert[] | null>(null);
   const [error, setError] = useState('');
@@ -171,6 +186,8 @@ export function Alerts(p: { session: Session; loc: Loc }) {
   const [checked, setChecked] = useState<Set<number>>(new Set());
   const [busy, setBusy] = useState(false);
   const [names, setNames] = useState<Map<number, string>>(new Map());
+  /** The "assign the selection to…" form is open. */
+  const [bulkNaming, setBulkNaming] = useState(false);
 
   const go = (next: Partial<AlertsState>, replace = false) => navigate(alertsURL({ ...state, ...next }, tenant), replace);
 
@@ -190,6 +207,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
         tenant,
         verdict: state.verdict,
         report: state.report === 'all' ? undefined : state.report === 'reported',
+        assignee: who,
         limit: pageAlerts,
       },
       ac.signal,
@@ -205,7 +223,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
         setError(errText(e, tenant));
       });
     return () => ac.abort();
-  }, [state.status, state.severity, state.report, state.verdict, tenant, nonce]);
+  }, [state.status, state.severity, state.report, state.verdict, who, tenant, nonce]);
 
   // The queue keeps its rows where they are after a status change, so the
   // selection does not jump; the change is merged in place.
@@ -245,6 +263,57 @@ export function Alerts(p: { session: Session; loc: Loc }) {
     }
   };
 
+  /** assign sets who works on one alert ("" unassigns), merged in place like a status change. */
+  const assign = async (id: number, assignee: string): Promise<boolean> => {
+    setBusy(true);
+    setError('');
+    setNotice('');
+    try {
+      merge(await assignAlert(id, tenant, assignee));
+      return true;
+    } catch (e) {
+      if (!(e instanceof AuthError)) setError(errText(e, tenant));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** The ticked alerts that the queue shows. */
+  const selected = (list ?? []).filter((a) => checked.has(a.id));
+  useEffect(() => {
+    if (selected.length === 0) setBulkNaming(false);
+  }, [selected.length]);
+  /** bulkAssign assigns the ticked alerts, one request each, then reloads the queue. */
+  const bulkAssign = async (assignee: string): Promise<boolean> => {
+    const ids = selected.map((a) => a.id);
+    if (ids.length === 0) return false;
+    setBusy(true);
+    setError('');
+    setNotice('');
+    let ok = 0;
+    let failure = '';
+    try {
+      for (const id of ids) {
+        try {
+          await assignAlert(id, tenant, assignee);
+          ok++;
+        } catch (e) {
+          if (e instanceof AuthError) return false;
+          failure ||= e instanceof ApiError ? e.message : String(e);
+        }
+      }
+    } finally {
+      setBusy(false);
+    }
+    setChecked(new Set());
+    setBulkNaming(false);
+    if (ok > 0) setNotice(t('assign.bulkDone', { n: ok, who: assignee }));
+    if (failure) setError(t('assign.bulkFailed', { failed: ids.length - ok, n: ids.length, msg: failure }));
+    setNonce((n) => n + 1);
+    return ok > 0;
+  };
+
   const toggle = (id: number) => {
     const c = new Set(checked);
     if (c.has(id)) c.delete(id);
@@ -273,6 +342,9 @@ export function Alerts(p: { session: Session; loc: Loc }) {
       case 'a':
         if (triage && sel && sel.status !== 'acknowledged' && !busy) change(sel.id, 'acknowledged');
         break;
+      case 'm':
+        if (triage && me && sel && (sel.assignee ?? '') !== me && !busy) assign(sel.id, me);
+        break;
       case 'x':
         if (sel) toggle(sel.id);
         break;
@@ -297,6 +369,13 @@ export function Alerts(p: { session: Session; loc: Loc }) {
   const shown = list ?? [];
   const allChecked = shown.length > 0 && shown.every((a) => checked.has(a.id));
   const open = shown.find((a) => a.id === state.id);
+  /** The names offered when assigning: me, and whoever has alerts in the queue. */
+  const known = useMemo(() => {
+    const s = new Set<string>();
+    if (me) s.add(me);
+    for (const a of list ?? []) if (a.assignee) s.add(a.assignee);
+    return [...s].sort((x, y) => x.localeCompare(y));
+  }, [list, me]);
 
   return (
     <div class={'page alerts-screen' + (state.id ? ' with-detail' : '')}>
@@ -341,9 +420,26 @@ export function Alerts(p: { session: Session; loc: Loc }) {
             ))}
           </select>
         </label>
+        <AssigneeFilter value={state.assignee} me={me} onChange={(v) => go({ assignee: v })} />
         {triage && (
           <button type="button" id="bulk-ack" disabled={bulkable.length === 0 || busy} onClick={bulkAck}>
             {t('alerts.bulkAck', { n: bulkable.length })}
+          </button>
+        )}
+        {triage && me && (
+          <button type="button" id="bulk-assign-me" disabled={selected.length === 0 || busy} onClick={() => bulkAssign(me)}>
+            {t('assign.bulkMe', { n: selected.length })}
+          </button>
+        )}
+        {triage && (
+          <button
+            type="button"
+            id="bulk-assign"
+            aria-expanded={bulkNaming}
+            disabled={selected.length === 0 || busy}
+            onClick={() => setBulkNaming(!bulkNaming)}
+          >
+            {t('assign.bulkOther', { n: selected.length })}
           </button>
         )}
         <button type="button" id="refresh" onClick={() => setNonce((n) => n + 1)}>
@@ -353,8 +449,18 @@ export function Alerts(p: { session: Session; loc: Loc }) {
         <span class="muted small" data-testid="alert-count" data-loading={list ? '0' : '1'}>
           {list ? t('alerts.count', { n: fmtCount(shown.length, lang) }) : t('common.loading')}
         </span>
-        <span class="muted small keys">{t('alerts.keys')}</span>
+        <span class="muted small keys">{triage && me ? t('assign.keys') : t('alerts.keys')}</span>
       </div>
+      <Assignees names={known} />
+      {triage && bulkNaming && selected.length > 0 && (
+        <AssignForm
+          id="bulk-assign"
+          title={t('assign.bulkWho', { n: selected.length })}
+          busy={busy}
+          onSubmit={bulkAssign}
+          onCancel={() => setBulkNaming(false)}
+        />
+      )}
       {error && (
         <div class="banner error" role="alert" data-testid="error">
           {error}
@@ -391,6 +497,7 @@ export function Alerts(p: { session: Session; loc: Loc }) {
                     <th class="opt">{t('alerts.colFirst')}</th>
                     <th>{t('alerts.colLast')}</th>
                     <th>{t('alerts.colStatus')}</th>
+                    <th>{t('assign.col')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -443,6 +550,9 @@ export function Alerts(p: { session: Session; loc: Loc }) {
                       <td>
                         <Status s={a.status} />
                       </td>
+                      <td class={'assignee small' + (me && a.assignee === me ? ' mine' : '')} data-assignee={a.assignee ?? ''}>
+                        {a.assignee || <span class="muted">—</span>}
+                      </td>
                     </tr>
                     );
                   })}
@@ -459,7 +569,9 @@ export function Alerts(p: { session: Session; loc: Loc }) {
             version={open}
             busy={busy}
             triage={triage}
+            me={me}
             onChange={change}
+            onAssign={assign}
             onClose={() => go({ id: 0 })}
           />
         )}
@@ -476,9 +588,12 @@ function Detail(p: {
   /** The queue's copy of the alert: a new value after a status change reloads the detail. */
   version: Alert | undefined;
   busy: boolean;
-  /** Whether status changes are offered. */
+  /** Whether status changes and assignment are offered. */
   triage: boolean;
+  /** The signed-in user's name; "" when the session has none. */
+  me: string;
   onChange: (id: number, s: AlertStatus, reason?: string) => Promise<boolean>;
+  onAssign: (id: number, assignee: string) => Promise<boolean>;
   onClose: () => void;
 }) {
   const lang = getLang();
@@ -487,6 +602,7 @@ function Detail(p: {
   const [closing, setClosing] = useState(false);
   const [reason, setReason] = useState('');
   const reasonBox = useRef<HTMLInputElement>(null);
+  const [assigning, setAssigning] = useState(false);
 
   useEffect(() => {
     const ac = new AbortController();
@@ -499,10 +615,11 @@ function Detail(p: {
         setError(e instanceof ApiError && e.status === 404 ? t('alerts.notFound', { id: p.id }) : errText(e, p.tenant));
       });
     return () => ac.abort();
-  }, [p.id, p.tenant, p.version?.status, p.version?.status_at, p.version?.verdict, p.version?.report]);
+  }, [p.id, p.tenant, p.version?.status, p.version?.status_at, p.version?.verdict, p.version?.report, p.version?.assignee]);
   useEffect(() => {
     setClosing(false);
     setReason('');
+    setAssigning(false);
   }, [p.id]);
   useEffect(() => {
     if (closing) reasonBox.current?.focus();
@@ -551,6 +668,38 @@ function Detail(p: {
               </button>
             )}
           </div>
+          <div class="assign-row" data-testid="assignee" data-assignee={a.assignee ?? ''}>
+            <span class="muted small">{t('assign.label')}</span>
+            <strong class={'assignee-name' + (a.assignee ? '' : ' muted')}>{a.assignee || t('assign.nobody')}</strong>
+            {p.triage && p.me && a.assignee !== p.me && (
+              <button type="button" id="assign-me" disabled={p.busy} onClick={() => p.onAssign(a.id, p.me)}>
+                {t('assign.toMe')}
+              </button>
+            )}
+            {p.triage && !assigning && (
+              <button type="button" id="assign-other" disabled={p.busy} onClick={() => setAssigning(true)}>
+                {t('assign.toOther')}
+              </button>
+            )}
+            {p.triage && a.assignee && (
+              <button type="button" id="unassign" disabled={p.busy} onClick={() => p.onAssign(a.id, '')}>
+                {t('assign.unassign')}
+              </button>
+            )}
+          </div>
+          {p.triage && assigning && (
+            <AssignForm
+              id="assign"
+              title={t('assign.who')}
+              busy={p.busy}
+              onSubmit={async (w) => {
+                const ok = await p.onAssign(a.id, w);
+                if (ok) setAssigning(false);
+                return ok;
+              }}
+              onCancel={() => setAssigning(false)}
+            />
+          )}
           {closing && a.status !== 'closed' && (
             <form
               class="close-form"
@@ -647,19 +796,23 @@ function Detail(p: {
           {d.history.length === 0 && <p class="muted small">{t('alerts.noHistory')}</p>}
           {d.history.length > 0 && (
             <ol class="history" data-testid="history">
-              {d.history.map((h) => (
-                <li>
-                  <span class="mono small">{fmtTime(h.at)}</span>{' '}
-                  <span>
-                    {t('alerts.histChange', {
-                      from: h.from ? t(('status.' + h.from) as Key) : '—',
-                      to: t(('status.' + h.to) as Key),
-                    })}
-                  </span>{' '}
-                  <span class="muted small">{t('alerts.by', { actor: h.actor })}</span>
-                  {h.reason && <div class="reason">{h.reason}</div>}
-                </li>
-              ))}
+              {d.history.map((h) => {
+                const assigned = assignmentText(h);
+                return (
+                  <li data-kind={assigned === null ? 'status' : 'assign'}>
+                    <span class="mono small">{fmtTime(h.at)}</span>{' '}
+                    <span>
+                      {assigned ??
+                        t('alerts.histChange', {
+                          from: h.from ? t(('status.' + h.from) as Key) : '—',
+                          to: t(('status.' + h.to) as Key),
+                        })}
+                    </span>{' '}
+                    <span class="muted small">{t('alerts.by', { actor: h.actor })}</span>
+                    {assigned === null && h.reason && <div class="reason">{h.reason}</div>}
+                  </li>
+                );
+              })}
             </ol>
           )}
         </>

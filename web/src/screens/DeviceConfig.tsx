@@ -4,9 +4,11 @@
 // diff between two generations (semantic changes and a unified diff), and
 // next to the generations the ruleset audit of one generation: score,
 // findings worst first, and the score's trend. Users who may change
-// configurations can pull now and upload a file. The state (audited
-// generation, the diff's two generations, the upload form) is in the URL:
-// /devices/{id}?gen=&a=&b=&upload=1&tenant=.
+// configurations can pull now and upload a file, request that a generation
+// be restored, and approve (a second person) or refuse such requests. The
+// state (audited generation, the diff's two generations, the upload form,
+// the generation of the restore form) is in the URL:
+// /devices/{id}?gen=&a=&b=&upload=1&restore=&tenant=.
 
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
@@ -14,10 +16,12 @@ import {
   type AuditPoint,
   type ConfigDiff,
   type ConfigGeneration,
+  type ConfigRestore,
   type DeviceAudit,
   type DeviceConfigs,
   type Finding,
   type KeepResult,
+  approveRestore,
   configDiff,
   deviceAudit,
   deviceConfigs,
@@ -25,6 +29,9 @@ import {
   fetchBlob,
   isAbort,
   pullConfig,
+  refuseRestore,
+  requestRestore,
+  restores,
   sessionInfo,
   uploadConfig,
 } from '../api';
@@ -41,6 +48,8 @@ interface ConfigState {
   a: number;
   b: number;
   upload: boolean;
+  /** The generation the restore request form is open for; 0: closed. */
+  restore: number;
 }
 
 function num(v: string | null): number {
@@ -49,7 +58,7 @@ function num(v: string | null): number {
 }
 
 function readState(p: URLSearchParams): ConfigState {
-  return { gen: num(p.get('gen')), a: num(p.get('a')), b: num(p.get('b')), upload: p.get('upload') === '1' };
+  return { gen: num(p.get('gen')), a: num(p.get('a')), b: num(p.get('b')), upload: p.get('upload') === '1', restore: num(p.get('restore')) };
 }
 
 /** deviceConfigURL is the permalink of a device's configuration view. */
@@ -60,6 +69,7 @@ export function deviceConfigURL(id: number, tenant: string, s: Partial<ConfigSta
     ['a', s.a ? String(s.a) : ''],
     ['b', s.b ? String(s.b) : ''],
     ['upload', s.upload ? '1' : ''],
+    ['restore', s.restore ? String(s.restore) : ''],
   ]);
 }
 
@@ -277,10 +287,20 @@ export function DeviceConfig(p: { session: Session; loc: Loc; id: number }) {
                     lang={lang}
                     onAudit={(gen) => go({ gen: gen === latest ? 0 : gen }, true)}
                     onCompare={(x, y) => go({ a: x, b: y })}
+                    onRestore={(gen) => go({ restore: gen }, true)}
                     onError={fail}
                   />
                 )}
               </section>
+              <Restores
+                id={p.id}
+                tenant={tenant}
+                form={mayChange && gens.some((g) => g.generation === state.restore) ? state.restore : 0}
+                mayChange={mayChange}
+                nonce={nonce}
+                onForm={(gen) => go({ restore: gen }, true)}
+                onChanged={() => setNonce((n) => n + 1)}
+              />
               <section class="panel">
                 <h2>{t('configs.pulls')}</h2>
                 {data.pulls.length === 0 && <p class="muted small">{t('configs.pullsNone')}</p>}
@@ -381,6 +401,7 @@ function Generations(p: {
   lang: string;
   onAudit: (gen: number) => void;
   onCompare: (a: number, b: number) => void;
+  onRestore: (gen: number) => void;
   /** A string is a message to show as it is. */
   onError: (e: unknown) => void;
 }) {
@@ -403,7 +424,8 @@ function Generations(p: {
             const prev = p.gens[i + 1];
             const first = !s.reason;
             const fw = s.firmware && s.firmware[0] && s.firmware[0] !== s.firmware[1] ? s.firmware : null;
-            const changes = s.changes ?? [];
+            const ja = p.lang === 'ja' && !!s.changes_ja;
+            const changes = (ja ? s.changes_ja : s.changes) ?? [];
             const sel = g.generation === p.auditGen;
             const base = `${p.device}-gen${g.generation}`;
             return (
@@ -451,7 +473,7 @@ function Generations(p: {
                       {changes.length > 0 && (
                         <details class="changes">
                           <summary class="small">{t('configs.changes', { n: changes.length })}</summary>
-                          <ul class="mono tiny" lang="en">
+                          <ul class="mono tiny" lang={ja ? 'ja' : 'en'}>
                             {changes.map((c) => (
                               <li>{c}</li>
                             ))}
@@ -497,6 +519,11 @@ function Generations(p: {
                         }
                       />
                     )}
+                    {p.mayRestore && g.generation !== latest && (
+                      <button type="button" class="link small" data-action="request-restore" title={t('restore.requestHint', { gen: g.generation })} onClick={() => p.onRestore(g.generation)}>
+                        {t('restore.request')}
+                      </button>
+                    )}
                     {!sel && (
                       <button type="button" class="link small" data-action="audit" onClick={() => p.onAudit(g.generation)}>
                         {t('configs.audit')}
@@ -515,6 +542,211 @@ function Generations(p: {
         </tbody>
       </table>
     </div>
+  );
+}
+
+interface RestoreNotice {
+  ok: boolean;
+  text: string;
+  /** Where the device's read-back differs from the generation pushed. */
+  diffs?: string[];
+}
+
+/**
+ * Restores lists the device's restore requests, newest first, with the form
+ * that asks for one (form: its generation) and, on pending requests, the
+ * approval (which runs the restore: backup pull, push, read-back) and the
+ * refusal. The server refuses an approval by the one who asked.
+ */
+function Restores(p: {
+  id: number;
+  tenant: string;
+  form: number;
+  mayChange: boolean;
+  nonce: number;
+  onForm: (gen: number) => void;
+  onChanged: () => void;
+}) {
+  const key = p.id + '/' + p.tenant;
+  const [got, setGot] = useState<{ key: string; list: ConfigRestore[] } | null>(null);
+  const [error, setError] = useState('');
+  const [notice, setNotice] = useState<RestoreNotice | null>(null);
+  const [reason, setReason] = useState('');
+  /** The request whose approval awaits confirmation, and the one being worked on (-1: the form). */
+  const [confirm, setConfirm] = useState(0);
+  const [busy, setBusy] = useState(0);
+  const list = got?.key === key ? got.list : null;
+
+  const load = (signal?: AbortSignal) =>
+    restores(p.id, p.tenant, signal).then((l) => {
+      setGot({ key, list: l });
+      return l;
+    });
+
+  useEffect(() => {
+    const ac = new AbortController();
+    setError('');
+    load(ac.signal).catch((e) => !isAbort(e) && !(e instanceof AuthError) && setError(errText(e)));
+    return () => ac.abort();
+  }, [key, p.nonce]);
+  useEffect(() => setNotice(null), [key]);
+  useEffect(() => {
+    if (p.form) document.getElementById('restore-reason')?.focus();
+  }, [p.form]);
+
+  const request = async (e: Event) => {
+    e.preventDefault();
+    setBusy(-1);
+    setNotice(null);
+    try {
+      const r = await requestRestore(p.id, p.tenant, p.form, reason.trim());
+      setReason('');
+      setNotice({ ok: true, text: t('restore.requested', { gen: r.generation }) });
+      p.onForm(0);
+      await load();
+    } catch (err) {
+      if (!(err instanceof AuthError)) setNotice({ ok: false, text: errText(err) });
+    } finally {
+      setBusy(0);
+    }
+  };
+
+  const decide = async (r: ConfigRestore, approve: boolean) => {
+    setBusy(r.id);
+    setConfirm(0);
+    setNotice(null);
+    let n: RestoreNotice;
+    try {
+      if (approve) {
+        const res = await approveRestore(r.id, p.tenant);
+        const diffs = res.differences ?? [];
+        n = diffs.length
+          ? { ok: false, text: t('restore.differs', { gen: r.generation, n: diffs.length }), diffs }
+          : { ok: true, text: t('restore.verified', { gen: r.generation, backup: res.restore.backup_generation ?? 0 }) };
+      } else {
+        await refuseRestore(r.id, p.tenant);
+        n = { ok: true, text: t('restore.refusedDone', { gen: r.generation }) };
+      }
+    } catch (err) {
+      if (err instanceof AuthError) return;
+      const ae = err instanceof ApiError ? err : null;
+      n = { ok: false, text: ae?.code === 'second_person_required' ? t('restore.secondPerson') : ae?.status === 501 ? t('restore.noCollector') : '' };
+      if (!n.text) {
+        // An approval is recorded before the restore runs: the request says how it ended.
+        const now = (await restores(p.id, p.tenant).catch(() => []))?.find((x) => x.id === r.id);
+        n.text = now?.status === 'failed' ? t('restore.failed', { msg: now.result ?? '' }) : errText(err);
+      }
+    }
+    setBusy(0);
+    setNotice(n);
+    p.onChanged(); // new generations (the backup, the read-back), the pull log, this list
+  };
+
+  return (
+    <section class="panel" data-testid="restores-panel" data-loaded={list ? '1' : '0'}>
+      <h2>{t('restore.title')}</h2>
+      {p.form > 0 && (
+        <form class="restore-form" data-testid="restore-form" data-gen={p.form} onSubmit={request}>
+          <strong>{t('restore.formTitle', { gen: p.form })}</strong>
+          <p class="muted small">{t('restore.formHelp')}</p>
+          <div class="import-fields">
+            <label>
+              {t('restore.reason')}
+              <input id="restore-reason" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            </label>
+            <button type="submit" class="primary" id="restore-submit" disabled={!reason.trim() || busy !== 0}>
+              {busy === -1 ? t('common.working') : t('restore.submit')}
+            </button>
+            <button type="button" id="restore-cancel" onClick={() => p.onForm(0)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+      {error && (
+        <div class="banner error" role="alert">
+          {error}
+        </div>
+      )}
+      {notice && (
+        <div class={'banner ' + (notice.ok ? 'ok' : 'error')} role={notice.ok ? 'status' : 'alert'} data-testid={notice.ok ? 'restore-notice' : 'restore-error'}>
+          {notice.text}
+          {notice.diffs && (
+            <ul class="semantic mono small" data-testid="restore-differences">
+              {notice.diffs.map((d) => (
+                <li>{d}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {list && list.length === 0 && <p class="muted small">{t('restore.none')}</p>}
+      {list && list.length > 0 && (
+        <div class="table-wrap">
+          <table class="grid restores" data-testid="restores">
+            <thead>
+              <tr>
+                <th class="num">{t('configs.colGen')}</th>
+                <th>{t('restore.colRequested')}</th>
+                <th>{t('restore.colStatus')}</th>
+                <th>{t('restore.colResult')}</th>
+                {p.mayChange && <th />}
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => (
+                <tr data-id={r.id} data-status={r.status}>
+                  <td class="num mono gen-no">{r.generation}</td>
+                  <td class="small">
+                    <div class="mono nowrap">{fmtTime(r.requested_at)}</div>
+                    <div class="muted mono">{r.requested_by}</div>
+                    {r.reason && <div class="restore-reason">{r.reason}</div>}
+                  </td>
+                  <td class="small">
+                    <span class={'outcome-tag outcome-tag-' + r.status}>{t(('restoreStatus.' + r.status) as Key)}</span>
+                    {r.decided_by && (
+                      <div class="muted">
+                        <span class="mono">{r.decided_by}</span> · <span class="mono nowrap">{fmtTime(r.decided_at ?? '')}</span>
+                      </div>
+                    )}
+                  </td>
+                  <td class="small reason-cell" data-testid="restore-result">
+                    {r.status === 'done' && <div class={r.verified ? 'ok' : 'error'}>{t(r.verified ? 'restore.isVerified' : 'restore.notVerified')}</div>}
+                    {r.result && <div class={r.status === 'failed' ? 'error' : ''}>{r.result}</div>}
+                    {r.backup_generation ? <div class="muted">{t('restore.backup', { gen: r.backup_generation })}</div> : null}
+                  </td>
+                  {p.mayChange && (
+                    <td class="small nowrap">
+                      {r.status === 'pending' && confirm !== r.id && (
+                        <>
+                          <button type="button" class="small" data-action="approve" disabled={busy !== 0} onClick={() => setConfirm(r.id)}>
+                            {busy === r.id ? t('common.working') : t('restore.approve')}
+                          </button>{' '}
+                          <button type="button" class="small" data-action="refuse" disabled={busy !== 0} onClick={() => decide(r, false)}>
+                            {t('restore.refuse')}
+                          </button>
+                        </>
+                      )}
+                      {r.status === 'pending' && confirm === r.id && (
+                        <div class="restore-confirm">
+                          <div class="small">{t('restore.confirm', { gen: r.generation })}</div>
+                          <button type="button" class="small primary" data-action="confirm-approve" onClick={() => decide(r, true)}>
+                            {t('restore.confirmYes')}
+                          </button>{' '}
+                          <button type="button" class="small" onClick={() => setConfirm(0)}>
+                            {t('common.cancel')}
+                          </button>
+                        </div>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
 

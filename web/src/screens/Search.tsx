@@ -1,6 +1,7 @@
 // The Search screen: query box and filter chips, time range, histogram, field
 // sidebar, result rows, export, live tail and saved searches. Its whole state
-// (query, chips, range, tenant, open event, tail) lives in the URL.
+// (query, chips, range, tenant, open event, tail) lives in the URL; with ctx
+// the URL shows the context of an event instead (Context.tsx).
 
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, type Row, type Scope, type ValueCount, facets, hits, isAbort, search } from '../api';
@@ -18,6 +19,7 @@ import { type Chip, buildQuery, decodeChip, encodeChip, quoteValue, sameChip, sp
 import { type Loc, link, navigate } from '../route';
 import { type SavedSearch, deleteSaved, listSaved, saveSearch } from '../saved';
 import { type Range, absolute, defaultRange, isRelative, resolve, stepFor, validRange } from '../timerange';
+import { contextURL } from './Context';
 
 /** How many rows the screen shows; export takes every match. */
 const pageRows = 500;
@@ -521,6 +523,7 @@ export function Search(p: { loc: Loc; dark: boolean }) {
             onToggle={(id) => go({ ev: id, tail: state.tail }, true)}
             onPivot={(field, value, x, y) => setMenu({ field, value, x, y })}
             permalink={permalink}
+            onContext={(r) => navigate(contextURL(p.loc.params, r))}
           />
         </section>
       </div>
