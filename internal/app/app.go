@@ -78,6 +78,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	if err != nil {
 		return err
 	}
+	st.Secrets = box // users' TOTP keys are sealed with the credentials' key
 	puller := collect.NewScheduler(st, box, log)
 	store, err := logstore.OpenEmbedded(filepath.Join(cfg.Data, "logs"), logstore.EmbeddedOptions{
 		Retention:        3650 * 24 * time.Hour, // per-tenant retention is enforced by retentionLoop

@@ -12,6 +12,7 @@ import (
 	"github.com/sekimori/sekimori/internal/api"
 	"github.com/sekimori/sekimori/internal/app"
 	"github.com/sekimori/sekimori/internal/parse"
+	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -20,12 +21,19 @@ func openState(ctx context.Context, df *dataFlags) (*state.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.State.DSN == "" {
-		if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-			return nil, fmt.Errorf("create data dir: %w", err)
-		}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	return state.Open(ctx, app.StateDSN(cfg))
+	box, err := secret.LoadOrCreate(app.SecretKeyPath(cfg))
+	if err != nil {
+		return nil, err
+	}
+	st, err := state.Open(ctx, app.StateDSN(cfg))
+	if err != nil {
+		return nil, err
+	}
+	st.Secrets = box // users' TOTP keys are sealed, as by the server
+	return st, nil
 }
 
 func runTenantCreate(ctx context.Context, env Env, args []string) error {

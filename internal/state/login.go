@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/password"
@@ -86,6 +87,9 @@ func (s *Store) Login(ctx context.Context, name, pw, code string) (User, error) 
 	}
 	if u.TOTP {
 		if err := s.q().queryRow(ctx, `SELECT totp_secret FROM users WHERE id = ?`, u.ID).Scan(&c.totpSecret); err != nil {
+			return User{}, fmt.Errorf("login: %w", err)
+		}
+		if c.totpSecret, err = s.openTOTP(u.ID, c.totpSecret); err != nil {
 			return User{}, fmt.Errorf("login: %w", err)
 		}
 	}
@@ -182,7 +186,7 @@ func (s *Store) EnrollTOTP(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("enroll totp for user %d: %w", id, err)
 	}
 	err = s.write(ctx, false, func(q querier) error {
-		res, err := q.exec(ctx, `UPDATE users SET totp_pending = ?, updated_at = ? WHERE id = ?`, secret, toNanos(s.now()), id)
+		res, err := q.exec(ctx, `UPDATE users SET totp_pending = ?, updated_at = ? WHERE id = ?`, s.sealTOTP(id, secret), toNanos(s.now()), id)
 		if err != nil {
 			return err
 		}
@@ -206,11 +210,15 @@ func (s *Store) ConfirmTOTP(ctx context.Context, id int64, code string) error {
 		if pending == "" {
 			return invalid("code", "no enrolment is pending: enroll first")
 		}
+		pending, err := s.openTOTP(id, pending)
+		if err != nil {
+			return err
+		}
 		step, ok := totp.Verify(pending, code, now, 0)
 		if !ok {
 			return invalid("code", "does not match the pending secret (check the device's clock)")
 		}
-		_, err := q.exec(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?, updated_at = ? WHERE id = ?`,
+		_, err = q.exec(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?, updated_at = ? WHERE id = ?`,
 			step, toNanos(now), id)
 		return err
 	})
@@ -271,4 +279,40 @@ func (s *Store) CheckPassword(ctx context.Context, id int64, pw string) error {
 		return s.loginFailed(ctx, u, LoginBadPassword)
 	}
 	return nil
+}
+
+// Sealer seals the secrets the state database must be able to read back
+// (TOTP keys) with a key kept outside it; *secret.Box implements it.
+type Sealer interface {
+	Seal(plaintext, aad []byte) string
+	Open(sealed string, aad []byte) ([]byte, error)
+}
+
+// sealedPrefix starts a sealed value; a TOTP key (base32) never has ':'.
+const sealedPrefix = "v1:"
+
+func totpAAD(id int64) []byte { return fmt.Appendf(nil, "totp:user:%d", id) }
+
+// sealTOTP seals a user's TOTP key when the Store has a Sealer.
+func (s *Store) sealTOTP(id int64, key string) string {
+	if s.Secrets == nil {
+		return key
+	}
+	return s.Secrets.Seal([]byte(key), totpAAD(id))
+}
+
+// openTOTP opens a stored TOTP key; keys stored before sealing was set up
+// are read as they are.
+func (s *Store) openTOTP(id int64, stored string) (string, error) {
+	if !strings.HasPrefix(stored, sealedPrefix) {
+		return stored, nil
+	}
+	if s.Secrets == nil {
+		return "", fmt.Errorf("the second factor of user %d is sealed and no secret key is loaded", id)
+	}
+	key, err := s.Secrets.Open(stored, totpAAD(id))
+	if err != nil {
+		return "", fmt.Errorf("open the second factor of user %d: %w", id, err)
+	}
+	return string(key), nil
 }

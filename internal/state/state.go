@@ -61,6 +61,8 @@ type Store struct {
 	// Now is the clock used for creation times and token expiry; nil means
 	// time.Now. Set it right after Open, before the Store is shared.
 	Now func() time.Time
+	// Secrets, when set (right after Open), seals the TOTP keys of users.
+	Secrets Sealer
 
 	db *sql.DB
 	d  dialect

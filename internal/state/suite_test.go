@@ -44,6 +44,7 @@ func runSuite(t *testing.T, open func(t *testing.T) *Store) {
 		{"KnowledgeAndVerdicts", testKnowledgeAndVerdicts},
 		{"Configs", testConfigs},
 		{"AlertAssign", testAlertAssign},
+		{"TOTPSealed", testTOTPSealed},
 		{"Users", testUsers},
 		{"UserUpdate", testUserUpdate},
 		{"Login", testLogin},

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/sekimori/sekimori/internal/assets"
+	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/vulndb"
 )
 
@@ -180,5 +181,37 @@ func testAlertAssign(t *testing.T, s *Store, clk *clock) {
 	hist, _ := s.AlertHistory(ctx, []uint32{a.ID}, id)
 	if len(hist) != 2 || hist[1].Reason != "assigned to bob (was alice)" || hist[1].Actor != "user:lead" {
 		t.Errorf("history = %+v", hist)
+	}
+}
+
+// testTOTPSealed runs the TOTP test with the users' keys sealed, and
+// checks that the database holds no key in clear.
+func testTOTPSealed(t *testing.T, s *Store, clk *clock) {
+	box, err := secret.New(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Secrets = box
+	testTOTP(t, s, clk)
+	rows, err := s.q().query(context.Background(), `SELECT totp_secret, totp_pending FROM users`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var key, pending string
+		if err := rows.Scan(&key, &pending); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{key, pending} {
+			if v != "" && !strings.HasPrefix(v, sealedPrefix) {
+				t.Errorf("a TOTP key is stored in clear: %q", v)
+			}
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no users")
 	}
 }
