@@ -7,6 +7,7 @@ package drift
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -80,15 +81,32 @@ type profile struct {
 	wEvents   int
 	wFailures int
 	wFields   map[string]int
-	wExample  map[string]string // field → a line that has it
 	failEx    string
 	reported  map[string]bool // new fields already reported
+	// shapes are the field-name lists seen since learning, each counted in
+	// the current window: a device repeats a few shapes, so an event costs
+	// one hash and one lookup, and wFields is summed when the window
+	// closes.
+	shapes map[uint64][]*shape
 }
+
+// shape is one list of field names (ignored ones left out) and how many
+// events of the current window had it.
+type shape struct {
+	names   []string
+	count   int
+	checked bool // its names were checked for new fields
+}
+
+// maxShapes bounds the shapes kept per profile; past it, shapes are
+// folded into wFields and forgotten.
+const maxShapes = 4096
 
 // Detector keeps one profile per tenant, device and format. Safe for
 // concurrent use.
 type Detector struct {
 	opts Options
+	seed maphash.Seed
 	mu   sync.Mutex
 	p    map[key]*profile
 }
@@ -96,7 +114,7 @@ type Detector struct {
 // New returns a detector.
 func New(opts Options) *Detector {
 	opts.defaults()
-	return &Detector{opts: opts, p: map[key]*profile{}}
+	return &Detector{opts: opts, seed: maphash.MakeSeed(), p: map[key]*profile{}}
 }
 
 // ignored fields vary by nature and say nothing about the format.
@@ -145,7 +163,7 @@ func (d *Detector) observe(k key, p *profile, ev *event.Event, now time.Time, ou
 		p.versions[ev.FormatVersion] = true
 		if p.events >= d.opts.Learn {
 			p.learned, p.start = true, now
-			p.wFields, p.wExample, p.reported = map[string]int{}, map[string]string{}, map[string]bool{}
+			p.wFields, p.reported, p.shapes = map[string]int{}, map[string]bool{}, map[uint64][]*shape{}
 		}
 		return out
 	}
@@ -161,32 +179,98 @@ func (d *Detector) observe(k key, p *profile, ev *event.Event, now time.Time, ou
 		out = append(out, Change{TenantID: k.tenant, Device: k.device, Format: k.format, FormatVersion: ev.FormatVersion,
 			Kind: "version_changed", Field: ev.FormatVersion, Detail: fmt.Sprintf("format version %q seen for the first time", ev.FormatVersion), Example: ev.Raw, Time: now})
 	}
+	sh := d.shapeOf(p, ev)
+	if !sh.checked {
+		// A shape never seen since learning: any field the baseline lacks
+		// is reported at once.
+		sh.checked = true
+		for _, name := range sh.names {
+			if p.fields[name] == 0 && !p.reported[name] && len(p.reported) < d.opts.MaxFields {
+				p.reported[name] = true
+				out = append(out, Change{TenantID: k.tenant, Device: k.device, Format: k.format, FormatVersion: ev.FormatVersion,
+					Kind: "new_field", Field: name, Detail: fmt.Sprintf("new field %q (kept, like every field)", name), Example: ev.Raw, Time: now})
+			}
+		}
+	}
+	sh.count++
+	return out
+}
+
+// shapeOf returns the shape of ev's field names, adding it when new.
+func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
+	h := uint64(len(ev.Fields))
+	n := 0
 	for _, f := range ev.Fields {
 		if ignored(f.Name) {
 			continue
 		}
-		if len(p.wFields) < d.opts.MaxFields || p.wFields[f.Name] > 0 {
-			p.wFields[f.Name]++
-		}
-		if p.fields[f.Name] == 0 && !p.reported[f.Name] && len(p.reported) < d.opts.MaxFields {
-			// A field never seen before: report it at once.
-			p.reported[f.Name] = true
-			out = append(out, Change{TenantID: k.tenant, Device: k.device, Format: k.format, FormatVersion: ev.FormatVersion,
-				Kind: "new_field", Field: f.Name, Detail: fmt.Sprintf("new field %q (kept, like every field)", f.Name), Example: ev.Raw, Time: now})
-		}
-		if _, ok := p.wExample[f.Name]; !ok && len(p.wExample) < 64 {
-			p.wExample[f.Name] = ev.Raw
+		h = (h ^ maphash.String(d.seed, f.Name)) * prime
+		n++
+	}
+	for _, sh := range p.shapes[h] {
+		if sameNames(sh.names, ev.Fields, n) {
+			return sh
 		}
 	}
-	return out
+	if len(p.shapes) >= maxShapes {
+		d.foldShapes(p)
+		clear(p.shapes)
+	}
+	names := make([]string, 0, n)
+	for _, f := range ev.Fields {
+		if !ignored(f.Name) {
+			names = append(names, f.Name)
+		}
+	}
+	sh := &shape{names: names}
+	p.shapes[h] = append(p.shapes[h], sh)
+	return sh
+}
+
+// prime mixes the names' hashes in order (FNV's 64-bit prime).
+const prime uint64 = 1099511628211
+
+// sameNames compares a shape with an event's non-ignored field names.
+func sameNames(names []string, fields []event.Field, n int) bool {
+	if len(names) != n {
+		return false
+	}
+	i := 0
+	for _, f := range fields {
+		if ignored(f.Name) {
+			continue
+		}
+		if names[i] != f.Name {
+			return false
+		}
+		i++
+	}
+	return true
+}
+
+// foldShapes adds the window's shape counts to wFields, within MaxFields.
+func (d *Detector) foldShapes(p *profile) {
+	for _, list := range p.shapes {
+		for _, sh := range list {
+			if sh.count == 0 {
+				continue
+			}
+			for _, name := range sh.names {
+				if len(p.wFields) < d.opts.MaxFields || p.wFields[name] > 0 {
+					p.wFields[name] += sh.count
+				}
+			}
+			sh.count = 0
+		}
+	}
 }
 
 // closeWindow compares a finished window with the baseline.
 func (d *Detector) closeWindow(k key, p *profile, now time.Time, out []Change) []Change {
+	d.foldShapes(p)
 	defer func() {
 		p.start, p.wEvents, p.wFailures, p.failEx = now, 0, 0, ""
 		clear(p.wFields)
-		clear(p.wExample)
 	}()
 	if p.wEvents < 20 {
 		return out // too few lines to judge absences and rates

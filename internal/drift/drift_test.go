@@ -2,6 +2,7 @@ package drift
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,5 +75,64 @@ func TestDrift(t *testing.T) {
 	// The same new field is reported once.
 	if cs := d.Observe([]*event.Event{ev([]string{"logid", "src", "dstip", "action"}, "7.6", false)}, t0.Add(130*time.Second)); len(cs) != 0 {
 		t.Fatalf("repeated: %v", kinds(cs))
+	}
+}
+
+// TestShapesAcrossWindows: counts kept per shape still add up per window,
+// and many distinct shapes (past maxShapes) lose nothing.
+func TestShapesAcrossWindows(t *testing.T) {
+	d := New(Options{Learn: 10, Window: time.Minute})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(names ...string) *event.Event {
+		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
+		for _, n := range names {
+			ev.Add(n, "v")
+		}
+		return ev
+	}
+	var evs []*event.Event
+	for range 10 {
+		evs = append(evs, mk("a", "b"))
+	}
+	d.Observe(evs, now) // learned: a and b are usual
+	// Window 1: every line has a and b, in many distinct shapes.
+	evs = evs[:0]
+	for i := range maxShapes + 100 {
+		evs = append(evs, mk("a", "b", fmt.Sprint("x", i)))
+	}
+	cs := d.Observe(evs, now.Add(time.Second))
+	news := 0
+	for _, c := range cs {
+		if c.Kind == "new_field" {
+			news++
+		}
+	}
+	if news == 0 {
+		t.Fatal("no new fields reported")
+	}
+	if cs := d.Observe(nil, now.Add(2*time.Minute)); len(cs) != 0 {
+		t.Fatalf("window 1 closed with %v: a and b were in every line", kinds(cs))
+	}
+	// Window 2: b disappears.
+	evs = evs[:0]
+	for range 30 {
+		evs = append(evs, mk("a"))
+	}
+	if got := fmt.Sprint(kinds(d.Observe(evs, now.Add(3*time.Minute)))); got != "[field_missing:b]" {
+		t.Fatalf("window 2: %s", got)
+	}
+}
+
+func BenchmarkObserve(b *testing.B) {
+	d := New(Options{Learn: 10})
+	ev := &event.Event{TenantID: 1, Device: "fw", Format: "fortigate", FormatVersion: "7"}
+	for i := range 80 {
+		ev.Add(fmt.Sprint("field", i), "value")
+	}
+	evs := []*event.Event{ev}
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		d.Observe(evs, now)
 	}
 }
