@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,8 +72,64 @@ func pullSSH(ctx context.Context, t Target, p *Pull) error {
 		}
 		return err
 	}
+	if t.Kind == devconfig.KindFortiOS && !bytes.Contains(firstLines(out), []byte("#config-version=")) {
+		// The CLI printed the configuration without the backup header:
+		// ask for the firmware and write the header a backup would have.
+		st, err := runCommand(ctx, client, t, prof, "get system status")
+		if err != nil {
+			return err
+		}
+		header, err := fortiHeader(st)
+		if err != nil {
+			return stepError(StepVersion, t.Address, err)
+		}
+		out = append([]byte(header), out...)
+	}
 	p.Data = out
 	return nil
+}
+
+// runCommand runs one command the way the profile's "show" runs.
+func runCommand(ctx context.Context, client *ssh.Client, t Target, prof cliProfile, cmd string) ([]byte, error) {
+	if prof.exec {
+		out, err := runExec(ctx, client, t, cmd)
+		if !errors.Is(err, errExecRefused) {
+			return out, err
+		}
+	}
+	prof.show = cmd
+	return runShell(ctx, client, t, prof)
+}
+
+func firstLines(b []byte) []byte { return b[:min(len(b), 512)] }
+
+// fortiHeader builds the "#config-version=" header of a FortiOS backup from
+// "get system status" ("Version: FortiGate-100F v7.2.10,build1706,240625
+// (GA.M)"), so that a configuration read over the CLI validates and
+// records its firmware like a backup. user=sekimori marks it as written
+// by us.
+func fortiHeader(status []byte) (string, error) {
+	for _, line := range strings.Split(string(status), "\n") {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "Version:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v) // FortiGate-100F v7.2.10,build1706,240625 (GA.M)
+		if len(f) < 2 {
+			break
+		}
+		model := strings.Replace(f[0], "FortiGate-", "FG", 1)
+		parts := strings.Split(strings.TrimPrefix(f[1], "v"), ",")
+		if len(parts) < 2 {
+			break
+		}
+		date := "000000"
+		if len(parts) > 2 {
+			date = parts[2]
+		}
+		return fmt.Sprintf("#config-version=%s-%s-FW-%s-%s:opmode=0:vdom=0:user=sekimori\n", model, parts[0], parts[1], date), nil
+	}
+	return "", errors.New(`"get system status" gave no "Version:" line`)
 }
 
 // dialSSH connects and authenticates. It returns the host key

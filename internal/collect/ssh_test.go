@@ -228,3 +228,23 @@ func TestPullSSHCanceled(t *testing.T) {
 		t.Fatalf("err = %v; want context.Canceled", err)
 	}
 }
+
+// TestPullSSHFortiOSNoHeader: a CLI that prints the configuration without
+// the backup header still gives a configuration that validates, with the
+// firmware from "get system status" — over exec and over a shell.
+func TestPullSSHFortiOSNoHeader(t *testing.T) {
+	for _, noExec := range []bool{false, true} {
+		_, target := startSSH(t, sshemu.Options{Kind: devconfig.KindFortiOS, NoHeader: true, NoExec: noExec})
+		p, err := collect.PullConfig(context.Background(), target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := devconfig.Validate(devconfig.KindFortiOS, p.Data)
+		if err != nil {
+			t.Fatalf("exec=%v: the pulled configuration does not validate: %v\n%.300s", !noExec, err, p.Data)
+		}
+		if got := info.Firmware.String(); !strings.Contains(got, "7.2.10") || !strings.Contains(got, "1706") {
+			t.Errorf("exec=%v: firmware %q", !noExec, got)
+		}
+	}
+}

@@ -92,6 +92,8 @@ func (d *device) command(line string) bool {
 	switch {
 	case line == "exit" || line == "quit" || line == "logout":
 		return false
+	case d.kind == devconfig.KindFortiOS && line == "get system status":
+		d.write(d.s.fortiStatus())
 	case d.isShow(line):
 		if !d.privileged {
 			d.invalid(line)

@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -80,6 +81,10 @@ type Options struct {
 	// EnableSecret makes an IOS or ASA session start unprivileged (">")
 	// until "enable" is given this secret.
 	EnableSecret string
+	// NoHeader leaves the "#config-version=" header lines out of FortiOS
+	// "show" output, as a CLI session may print it without them; "get
+	// system status" still tells the firmware.
+	NoHeader bool
 }
 
 // Server is a running emulated device.
@@ -307,7 +312,30 @@ func parseString(p []byte) (string, bool) {
 func (s *Server) currentConfig() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return bytes.Clone(s.config)
+	cfg := bytes.Clone(s.config)
+	if s.opts.NoHeader {
+		for bytes.HasPrefix(cfg, []byte("#")) {
+			_, cfg, _ = bytes.Cut(cfg, []byte("\n"))
+		}
+	}
+	return cfg
+}
+
+// fortiStatus answers FortiOS "get system status" from the config's
+// header ("#config-version=FG100F-7.2.10-FW-build1706-240625:...").
+func (s *Server) fortiStatus() string {
+	s.mu.Lock()
+	first, _, _ := bytes.Cut(s.config, []byte("\n"))
+	s.mu.Unlock()
+	v, _ := strings.CutPrefix(string(first), "#config-version=")
+	v, _, _ = strings.Cut(v, ":")
+	parts := strings.Split(v, "-") // FG100F 7.2.10 FW build1706 240625
+	if len(parts) < 5 {
+		return "Version: FortiGate-VM64 v0.0.0,build0000,000000 (GA)\n"
+	}
+	model := strings.Replace(parts[0], "FG", "FortiGate-", 1)
+	return fmt.Sprintf("Version: %s v%s,%s,%s (GA.M)\nSerial-Number: %sTK00000001\nHostname: %s\nOperation Mode: NAT\n",
+		model, parts[1], parts[3], parts[4], parts[0], s.opts.Hostname)
 }
 
 // exitStatus sends the "exit-status" request (RFC 4254 §6.10).
