@@ -178,7 +178,7 @@ func nameLen(prefix, key string) int {
 func (p *jsonFlattener) drop(depth int) error {
 	switch c := p.peek(); {
 	case c == '{':
-		return p.dropObject(depth + 1)
+		return p.skipObject(depth+1, p.drop) // counting the fields it holds
 	case c == '"':
 		raw, _, err := p.scanString()
 		if err == nil && raw != "" {
@@ -193,47 +193,6 @@ func (p *jsonFlattener) drop(depth int) error {
 		}
 		p.ev.FieldsDropped++
 		return nil
-	}
-}
-
-// dropObject is skipObject counting the fields the object holds.
-func (p *jsonFlattener) dropObject(depth int) error {
-	if depth > maxJSONDepth {
-		return p.errorf("objects nested deeper than %d", maxJSONDepth)
-	}
-	p.i++ // '{'
-	p.ws()
-	if p.peek() == '}' {
-		p.i++
-		return nil
-	}
-	for {
-		p.ws()
-		if p.peek() != '"' {
-			return p.errorf("expected a string key")
-		}
-		if err := p.skipString(); err != nil {
-			return err
-		}
-		p.ws()
-		if p.peek() != ':' {
-			return p.errorf("expected ':' after key")
-		}
-		p.i++
-		p.ws()
-		if err := p.drop(depth); err != nil {
-			return err
-		}
-		p.ws()
-		switch p.peek() {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
-			return nil
-		default:
-			return p.errorf("expected ',' or '}'")
-		}
 	}
 }
 
@@ -303,7 +262,7 @@ func (p *jsonFlattener) literal(name, lit string) error {
 func (p *jsonFlattener) skipAny(depth int) error {
 	switch c := p.peek(); {
 	case c == '{':
-		return p.skipObject(depth + 1)
+		return p.skipObject(depth+1, p.skipAny)
 	case c == '[':
 		return p.skipArray(depth + 1)
 	case c == '"':
@@ -354,7 +313,9 @@ func (p *jsonFlattener) skipArray(depth int) error {
 	}
 }
 
-func (p *jsonFlattener) skipObject(depth int) error {
+// skipObject passes over an object, handing each member's value to
+// member (skipAny, or drop to count what it holds).
+func (p *jsonFlattener) skipObject(depth int, member func(depth int) error) error {
 	if depth > maxJSONDepth {
 		return p.errorf("objects nested deeper than %d", maxJSONDepth)
 	}
@@ -378,7 +339,7 @@ func (p *jsonFlattener) skipObject(depth int) error {
 		}
 		p.i++
 		p.ws()
-		if err := p.skipAny(depth); err != nil {
+		if err := member(depth); err != nil {
 			return err
 		}
 		p.ws()
