@@ -115,20 +115,32 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request, p principal)
 	writeJSON(w, http.StatusOK, out)
 }
 
-// alertTarget reads the caller's alert scope and the {id} of the path; on
+// pathID reads the {id} of the path, a positive integer naming a what;
+// on failure it has written the error.
+func pathID(w http.ResponseWriter, r *http.Request, what string) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("%s id %q is not a positive integer", what, r.PathValue("id")))
+		return 0, false
+	}
+	return id, true
+}
+
+// scopedID reads the caller's alert scope and the {id} of the path; on
 // failure it has written the error.
-func (s *Server) alertTarget(w http.ResponseWriter, r *http.Request, p principal) ([]uint32, int64, bool) {
+func (s *Server) scopedID(w http.ResponseWriter, r *http.Request, p principal, what string) ([]uint32, int64, bool) {
 	tenants, aerr := s.alertScope(r, p)
 	if aerr != nil {
 		aerr.write(w)
 		return nil, 0, false
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("alert id %q is not a positive integer", r.PathValue("id")))
-		return nil, 0, false
-	}
-	return tenants, id, true
+	id, ok := pathID(w, r, what)
+	return tenants, id, ok
+}
+
+// alertTarget is scopedID for alerts.
+func (s *Server) alertTarget(w http.ResponseWriter, r *http.Request, p principal) ([]uint32, int64, bool) {
+	return s.scopedID(w, r, p, "alert")
 }
 
 // getAlert returns an alert with its event references and history; an id

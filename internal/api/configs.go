@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -23,23 +22,16 @@ func (s *Server) configDevice(w http.ResponseWriter, r *http.Request, p principa
 		aerr.write(w)
 		return state.Device{}, false
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("device id %q is not a positive integer", r.PathValue("id")))
+	id, ok := pathID(w, r, "device")
+	if !ok {
 		return state.Device{}, false
 	}
-	for _, t := range tenants {
-		ds, err := s.d.State.ListDevices(r.Context(), t)
-		if err != nil {
-			stateError(w, err)
-			return state.Device{}, false
-		}
-		if i := slices.IndexFunc(ds, func(d state.Device) bool { return d.ID == id }); i >= 0 {
-			return ds[i], true
-		}
+	dev, err := s.d.State.DeviceByID(r.Context(), tenants, id)
+	if err != nil {
+		stateError(w, err)
+		return state.Device{}, false
 	}
-	writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("device %d not found", id))
-	return state.Device{}, false
+	return dev, true
 }
 
 // listConfigs: GET /api/v1/devices/{id}/configs — generations and pulls.
@@ -305,26 +297,11 @@ func (s *Server) requestRestore(w http.ResponseWriter, r *http.Request, p princi
 	writeJSON(w, http.StatusCreated, req)
 }
 
-// restoreTarget reads {id} and the caller's tenants.
-func (s *Server) restoreTarget(w http.ResponseWriter, r *http.Request, p principal) ([]uint32, int64, bool) {
-	tenants, aerr := s.alertScope(r, p)
-	if aerr != nil {
-		aerr.write(w)
-		return nil, 0, false
-	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("restore id %q is not a positive integer", r.PathValue("id")))
-		return nil, 0, false
-	}
-	return tenants, id, true
-}
-
 // approveRestore: POST /api/v1/restores/{id}/approve — by a second
 // person; runs the restore (backup, push, read-back) and answers how it
 // went.
 func (s *Server) approveRestore(w http.ResponseWriter, r *http.Request, p principal) {
-	tenants, id, ok := s.restoreTarget(w, r, p)
+	tenants, id, ok := s.scopedID(w, r, p, "restore")
 	if !ok {
 		return
 	}
@@ -351,7 +328,7 @@ func (s *Server) approveRestore(w http.ResponseWriter, r *http.Request, p princi
 
 // refuseRestore: POST /api/v1/restores/{id}/refuse.
 func (s *Server) refuseRestore(w http.ResponseWriter, r *http.Request, p principal) {
-	tenants, id, ok := s.restoreTarget(w, r, p)
+	tenants, id, ok := s.scopedID(w, r, p, "restore")
 	if !ok {
 		return
 	}

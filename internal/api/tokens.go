@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/state"
@@ -125,9 +124,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, p principal
 
 // revokeToken revokes a token the caller may see; others are not found.
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request, p principal) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("token id %q is not a positive integer", r.PathValue("id")))
+	id, ok := pathID(w, r, "token")
+	if !ok {
 		return
 	}
 	t, err := s.d.State.TokenByID(r.Context(), id)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/state"
@@ -146,9 +145,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, p principal)
 // is not found, as one that does not exist. On failure it has written the
 // error.
 func (s *Server) targetUser(w http.ResponseWriter, r *http.Request, p principal, self bool) (state.User, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		writeError(w, http.StatusBadRequest, "bad_request", fmt.Sprintf("user id %q is not a positive integer", r.PathValue("id")))
+	id, ok := pathID(w, r, "user")
+	if !ok {
 		return state.User{}, false
 	}
 	u, err := s.d.State.User(r.Context(), id)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"slices"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/devconfig"
@@ -85,7 +84,7 @@ func (s *Scheduler) Pull(ctx context.Context, deviceID int64, actor string) (dev
 	if err != nil {
 		return devconfig.Result{}, err
 	}
-	dev, err := s.device(ctx, src.TenantID, deviceID)
+	dev, err := s.st.DeviceByID(ctx, []uint32{src.TenantID}, deviceID)
 	if err != nil {
 		return devconfig.Result{}, err
 	}
@@ -165,7 +164,7 @@ func (s *Scheduler) Approve(ctx context.Context, tenants []uint32, id int64, act
 	}
 	diff := devconfig.Compare(devconfig.Kind(g.Kind), target, after.Data).Semantic
 	res := RestoreResult{Differences: diff}
-	dev, err := s.device(ctx, req.TenantID, req.DeviceID)
+	dev, err := s.st.DeviceByID(ctx, []uint32{req.TenantID}, req.DeviceID)
 	if err != nil {
 		return fail(err)
 	}
@@ -203,16 +202,4 @@ func (s *Scheduler) target(ctx context.Context, deviceID int64) (Target, state.C
 		Token: c.Token, User: c.User, Password: c.Password, PrivateKey: c.PrivateKey, EnablePassword: c.EnablePassword,
 		HostKeySHA256: src.HostKey, TrustOnFirstUse: src.HostKey == "", TLSFingerprintSHA256: src.TLSSHA256, Insecure: src.Insecure,
 	}, src, nil
-}
-
-func (s *Scheduler) device(ctx context.Context, tenant uint32, id int64) (state.Device, error) {
-	devs, err := s.st.ListDevices(ctx, tenant)
-	if err != nil {
-		return state.Device{}, err
-	}
-	i := slices.IndexFunc(devs, func(d state.Device) bool { return d.ID == id })
-	if i < 0 {
-		return state.Device{}, fmt.Errorf("device %d: %w", id, state.ErrNotFound)
-	}
-	return devs[i], nil
 }

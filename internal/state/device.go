@@ -301,6 +301,28 @@ func (s *Store) Device(ctx context.Context, tenantID uint32, name string) (Devic
 	return d, nil
 }
 
+// DeviceByID returns a device of one of tenants, or an error matching
+// ErrNotFound, whether it does not exist or belongs to another tenant.
+func (s *Store) DeviceByID(ctx context.Context, tenants []uint32, id int64) (Device, error) {
+	if len(tenants) == 0 {
+		return Device{}, fmt.Errorf("device %d: %w", id, ErrNotFound)
+	}
+	var d Device
+	err := s.read(ctx, func(q querier) error {
+		where, args := tenantIn(tenants)
+		var err error
+		if d, err = scanDevice(q.queryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = ? AND `+where, append([]any{id}, args...)...)); err != nil {
+			return err
+		}
+		d.Sources, err = deviceSources(ctx, q, d.ID)
+		return err
+	})
+	if err != nil {
+		return Device{}, fmt.Errorf("device %d: %w", id, err)
+	}
+	return d, nil
+}
+
 // ListDevices returns the devices of a tenant, or of all tenants when
 // tenantID is 0 (for administrators), ordered by tenant and name. An
 // unknown tenant has no devices.

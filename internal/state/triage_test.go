@@ -124,6 +124,12 @@ func testConfigs(t *testing.T, s *Store, _ *clock) {
 	ctx := context.Background()
 	a, b := mustTenant(t, s, "alpha"), mustTenant(t, s, "bravo")
 	dev := mustDevice(t, s, Device{TenantID: a.ID, Name: "fw", Sources: []string{"192.0.2.1"}, Format: "fortigate"})
+	if got, err := s.DeviceByID(ctx, []uint32{a.ID}, dev.ID); err != nil || got.Name != "fw" || len(got.Sources) != 1 {
+		t.Fatalf("device by id: %+v %v", got, err)
+	}
+	if _, err := s.DeviceByID(ctx, []uint32{b.ID}, dev.ID); !errors.Is(err, ErrNotFound) {
+		t.Errorf("another tenant's device by id: %v", err)
+	}
 	g := ConfigGeneration{DeviceID: dev.ID, TenantID: a.ID, Kind: "fortios", Fingerprint: "f1", Method: "upload", Actor: "t"}
 	g1, created, err := s.AddConfig(ctx, g, []byte("config one\n"))
 	if err != nil || !created || g1.Gen != 1 {
