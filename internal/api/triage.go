@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 
 	"github.com/sekimori/sekimori/internal/state"
 	"github.com/sekimori/sekimori/internal/triage"
@@ -68,10 +69,12 @@ func (s *Server) getAsset(w http.ResponseWriter, r *http.Request, p principal) {
 		stateError(w, err)
 		return
 	}
-	alerts, err := s.d.State.ListAlerts(r.Context(), state.AlertFilter{Tenants: []uint32{a.TenantID}, TargetIPs: hostAddrs(a), Limit: 100})
-	if err != nil {
-		stateError(w, err)
-		return
+	alerts := []state.Alert{}
+	if addrs := hostAddrs(a); len(addrs) > 0 { // no address: no alert can aim at it
+		if alerts, err = s.d.State.ListAlerts(r.Context(), state.AlertFilter{Tenants: []uint32{a.TenantID}, TargetIPs: addrs, Limit: 100}); err != nil {
+			stateError(w, err)
+			return
+		}
 	}
 	if alerts == nil {
 		alerts = []state.Alert{}
@@ -81,11 +84,8 @@ func (s *Server) getAsset(w http.ResponseWriter, r *http.Request, p principal) {
 
 func hostAddrs(a state.Asset) []string {
 	var out []string
-	for _, ip := range append(a.Host.IPs, a.Host.PublicIPs...) {
+	for _, ip := range slices.Concat(a.Host.IPs, a.Host.PublicIPs) {
 		out = append(out, ip.String())
-	}
-	if out == nil {
-		out = []string{"-"} // no address: match nothing
 	}
 	return out
 }

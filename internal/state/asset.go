@@ -292,12 +292,21 @@ func (s *Store) TriageRevision(ctx context.Context) (int64, error) {
 // ordered by tenant and asset id. ip, when set, keeps the hosts that have it
 // as an internal or public address.
 func (s *Store) Assets(ctx context.Context, tenants []uint32, ip string) ([]Asset, error) {
+	return s.assets(ctx, tenants, ip, "")
+}
+
+// assets lists hosts as Assets does; assetID, when set, keeps that one.
+func (s *Store) assets(ctx context.Context, tenants []uint32, ip, assetID string) ([]Asset, error) {
 	if len(tenants) == 0 {
 		return nil, fmt.Errorf("list assets: %w", invalid("tenants", "no tenant in scope"))
 	}
 	var out []Asset
 	err := s.read(ctx, func(q querier) error {
 		where, args := tenantIn(tenants)
+		if assetID != "" {
+			where += " AND asset_id = ?"
+			args = append(args, assetID)
+		}
 		rows, err := q.query(ctx, `SELECT tenant_id, asset_id, doc, source, updated_at FROM assets WHERE `+where+` ORDER BY tenant_id, asset_id`, args...)
 		if err != nil {
 			return err
@@ -367,14 +376,11 @@ func hasIP(h assets.Host, ip string) bool {
 // Asset returns one host of the caller's tenants with its history;
 // ErrNotFound when it does not exist or belongs to another tenant.
 func (s *Store) Asset(ctx context.Context, tenants []uint32, assetID string) (Asset, error) {
-	all, err := s.Assets(ctx, tenants, "")
+	all, err := s.assets(ctx, tenants, "", assetID)
 	if err != nil {
 		return Asset{}, err
 	}
 	for _, a := range all {
-		if a.Host.AssetID != assetID {
-			continue
-		}
 		rows, err := s.q().query(ctx, `SELECT at, actor, source, file, change FROM asset_history WHERE tenant_id = ? AND asset_id = ? ORDER BY at, id`,
 			int64(a.TenantID), assetID)
 		if err != nil {

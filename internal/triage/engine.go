@@ -64,9 +64,6 @@ func NewEngine(k *Knowledge) *Engine {
 	return &Engine{k: k, tenants: map[uint32]*tenantIndex{}}
 }
 
-// Knowledge returns the engine's knowledge index.
-func (e *Engine) Knowledge() *Knowledge { return e.k }
-
 // SetTenant installs a tenant's inventory and settings. Not safe to call
 // concurrently with Evaluate.
 func (e *Engine) SetTenant(tenant uint32, hosts []Host, s Settings) {

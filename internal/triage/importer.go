@@ -27,7 +27,6 @@ type AssetImport struct {
 	AssetID    string // the host an SBOM describes (required for SBOMs)
 	Partial    bool   // the SBOM lists part of the host's software only
 	Actor      string
-	CSVTenant  string // the tenant name rows of a hosts file must carry (default: Tenant.Name)
 	ReceivedAt time.Time
 }
 
@@ -82,11 +81,7 @@ func ImportAssets(ctx context.Context, st *state.Store, in AssetImport) (AssetIm
 		r, err := st.PutHosts(ctx, in.Tenant.ID, hosts, "nmap", false, meta)
 		return AssetImportResult{Kind: "nmap", ImportResult: r}, err
 	default:
-		name := in.CSVTenant
-		if name == "" {
-			name = in.Tenant.Name
-		}
-		hosts, err := assets.ParseHostsCSV(bytes.NewReader(in.Data), name)
+		hosts, err := assets.ParseHostsCSV(bytes.NewReader(in.Data), in.Tenant.Name)
 		if err != nil {
 			return AssetImportResult{}, badFile(in.File, err)
 		}

@@ -91,11 +91,6 @@ func (k *Knowledge) Add(b *vulndb.Bundle) {
 	}
 }
 
-// Counts says how many records of each kind the index holds.
-func (k *Knowledge) Counts() map[string]int {
-	return map[string]int{"cves": len(k.cves), "kev": len(k.kev), "epss": len(k.epss), "distro_fixes": len(k.fixes), "signatures": len(k.sigs)}
-}
-
 func fixKey(distro, pkg, cve string) string {
 	return distro + "|" + strings.ToLower(pkg) + "|" + strings.ToUpper(cve)
 }

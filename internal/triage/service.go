@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -21,7 +20,7 @@ import (
 type Service struct {
 	st      *state.Store
 	log     *slog.Logger
-	engine  atomic.Pointer[Engine]
+	engine  *Engine // the current snapshot; Run's goroutine owns it
 	every   time.Duration
 	triaged *metrics.Counter
 	changed *metrics.Counter
@@ -42,9 +41,6 @@ func NewService(st *state.Store, ms *metrics.Set, log *slog.Logger) *Service {
 	}
 }
 
-// Engine returns the current engine (nil before the first Run pass).
-func (s *Service) Engine() *Engine { return s.engine.Load() }
-
 // Run triages until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	last := int64(-1)
@@ -62,23 +58,22 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// Step does one pass: a rebuild and full re-triage when the triage revision
+// Step does one pass (not concurrently with Run or another Step): a rebuild and full re-triage when the triage revision
 // moved past *last, else the alerts not yet triaged.
 func (s *Service) Step(ctx context.Context, last *int64) error {
 	rev, err := s.st.TriageRevision(ctx)
 	if err != nil {
 		return err
 	}
-	full := rev != *last || s.engine.Load() == nil
+	full := rev != *last || s.engine == nil
 	if full {
 		e, err := Load(ctx, s.st)
 		if err != nil {
 			return err
 		}
-		s.engine.Store(e)
-		*last = rev
+		s.engine, *last = e, rev
 	}
-	return s.pass(ctx, s.engine.Load(), full)
+	return s.pass(ctx, s.engine, full)
 }
 
 // pass evaluates alerts page by page and stores their verdicts. A full
