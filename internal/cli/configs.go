@@ -12,11 +12,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/sekimori/sekimori/internal/app"
 	"github.com/sekimori/sekimori/internal/collect"
 	"github.com/sekimori/sekimori/internal/devconfig"
 	"github.com/sekimori/sekimori/internal/ruleaudit"
-	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -55,7 +53,7 @@ func (d *deviceFlags) open(ctx context.Context) (*state.Store, state.Device, err
 // the state database, finds the device and calls fn with the positional
 // arguments.
 func withDevice(ctx context.Context, env Env, name string, args []string, extra func(fs *flag.FlagSet),
-	fn func(st *state.Store, dev state.Device, pos []string, df *dataFlags) error) error {
+	fn func(st *state.Store, dev state.Device, pos []string) error) error {
 	fs := newFlagSet(env, name)
 	var df deviceFlags
 	df.register(fs)
@@ -71,7 +69,7 @@ func withDevice(ctx context.Context, env Env, name string, args []string, extra 
 		return err
 	}
 	defer st.Close()
-	return fn(st, dev, pos, &df.dataFlags)
+	return fn(st, dev, pos)
 }
 
 func findDevice(ctx context.Context, st *state.Store, tenant, name string) (state.Device, error) {
@@ -132,7 +130,7 @@ func runConfigsImport(ctx context.Context, env Env, args []string) error {
 }
 
 func runConfigsList(ctx context.Context, env Env, args []string) error {
-	return withDevice(ctx, env, "configs list", args, nil, func(st *state.Store, dev state.Device, _ []string, _ *dataFlags) error {
+	return withDevice(ctx, env, "configs list", args, nil, func(st *state.Store, dev state.Device, _ []string) error {
 		gens, err := st.ConfigGenerations(ctx, []uint32{dev.TenantID}, dev.ID)
 		if err != nil {
 			return err
@@ -150,7 +148,7 @@ func runConfigsShow(ctx context.Context, env Env, args []string) error {
 	var masked *bool
 	return withDevice(ctx, env, "configs show", args, func(fs *flag.FlagSet) {
 		masked = fs.Bool("masked", false, "replace secrets with a placeholder")
-	}, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+	}, func(st *state.Store, dev state.Device, pos []string) error {
 		gen, err := genArg(pos, 0)
 		if err != nil {
 			return err
@@ -242,7 +240,7 @@ func runConfigsDiff(ctx context.Context, env Env, args []string) error {
 // runConfigsRestoreScript prints the CLI that brings the device's latest
 // configuration back to generation GEN (FortiOS).
 func runConfigsRestoreScript(ctx context.Context, env Env, args []string) error {
-	return withDevice(ctx, env, "configs restore-script", args, nil, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+	return withDevice(ctx, env, "configs restore-script", args, nil, func(st *state.Store, dev state.Device, pos []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
 		}
@@ -265,18 +263,6 @@ func runConfigsRestoreScript(ctx context.Context, env Env, args []string) error 
 		_, err = fmt.Fprint(env.Stdout, script)
 		return err
 	})
-}
-
-// secretBox opens the key that seals device credentials: DATA/secret.key.
-func secretBox(df *dataFlags) (*secret.Box, error) {
-	cfg, err := df.load()
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
-	}
-	return secret.LoadOrCreate(app.SecretKeyPath(cfg))
 }
 
 func readSecretFile(name string) (string, error) {
@@ -345,17 +331,13 @@ func runConfigsSource(ctx context.Context, env Env, args []string) error {
 	if *method == "ssh" && (c.User == "" || c.Password == "" && len(c.PrivateKey) == 0) {
 		return fmt.Errorf("%w: --method ssh needs --user and --password-file or --key-file", ErrUsage)
 	}
-	box, err := secretBox(&df.dataFlags)
-	if err != nil {
-		return err
-	}
 	st, dev, err := df.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	src := state.CollectSource{DeviceID: dev.ID, Kind: *kind, Method: *method, Address: *address, VDOM: *vdom,
-		EveryHours: max(1, int(every.Hours())), Credentials: collect.SealCredentials(box, dev.ID, c), HostKey: *hostKey,
+		EveryHours: max(1, int(every.Hours())), Credentials: collect.SealCredentials(st.Secrets, dev.ID, c), HostKey: *hostKey,
 		TLSSHA256: *tlsPin, Insecure: *insecure, UpdatedBy: "cli"}
 	if err := st.SetCollectSource(ctx, src); err != nil {
 		return err
@@ -366,12 +348,8 @@ func runConfigsSource(ctx context.Context, env Env, args []string) error {
 
 // runConfigsPull pulls a device's configuration now.
 func runConfigsPull(ctx context.Context, env Env, args []string) error {
-	return withDevice(ctx, env, "configs pull", args, nil, func(st *state.Store, dev state.Device, _ []string, df *dataFlags) error {
-		box, err := secretBox(df)
-		if err != nil {
-			return err
-		}
-		res, err := collect.NewScheduler(st, box, nil).Pull(ctx, dev.ID, cliActor(env))
+	return withDevice(ctx, env, "configs pull", args, nil, func(st *state.Store, dev state.Device, _ []string) error {
+		res, err := collect.NewScheduler(st, st.Secrets, nil).Pull(ctx, dev.ID, cliActor(env))
 		if err != nil {
 			return err
 		}
@@ -465,7 +443,7 @@ func runRestoreRequest(ctx context.Context, env Env, args []string) error {
 	var reason *string
 	return withDevice(ctx, env, "configs restore request", args, func(fs *flag.FlagSet) {
 		reason = fs.String("reason", "", "why (kept with the request)")
-	}, func(st *state.Store, dev state.Device, pos []string, _ *dataFlags) error {
+	}, func(st *state.Store, dev state.Device, pos []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: want the GEN to restore", ErrUsage)
 		}
@@ -484,7 +462,7 @@ func runRestoreRequest(ctx context.Context, env Env, args []string) error {
 }
 
 func runRestoreApprove(ctx context.Context, env Env, args []string) error {
-	return withDevice(ctx, env, "configs restore approve", args, nil, func(st *state.Store, dev state.Device, pos []string, df *dataFlags) error {
+	return withDevice(ctx, env, "configs restore approve", args, nil, func(st *state.Store, dev state.Device, pos []string) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("%w: want the restore ID", ErrUsage)
 		}
@@ -492,11 +470,7 @@ func runRestoreApprove(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%w: restore id %q", ErrUsage, pos[0])
 		}
-		box, err := secretBox(df)
-		if err != nil {
-			return err
-		}
-		res, err := collect.NewScheduler(st, box, nil).Approve(ctx, []uint32{dev.TenantID}, id, cliActor(env))
+		res, err := collect.NewScheduler(st, st.Secrets, nil).Approve(ctx, []uint32{dev.TenantID}, id, cliActor(env))
 		if err != nil {
 			return err
 		}
@@ -509,7 +483,7 @@ func runRestoreApprove(ctx context.Context, env Env, args []string) error {
 }
 
 func runRestoreList(ctx context.Context, env Env, args []string) error {
-	return withDevice(ctx, env, "configs restore list", args, nil, func(st *state.Store, dev state.Device, _ []string, _ *dataFlags) error {
+	return withDevice(ctx, env, "configs restore list", args, nil, func(st *state.Store, dev state.Device, _ []string) error {
 		list, err := st.Restores(ctx, []uint32{dev.TenantID}, dev.ID)
 		if err != nil {
 			return err

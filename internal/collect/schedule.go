@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sekimori/sekimori/internal/devconfig"
-	"github.com/sekimori/sekimori/internal/secret"
 	"github.com/sekimori/sekimori/internal/state"
 )
 
@@ -25,7 +24,7 @@ type Credentials struct {
 func aad(deviceID int64) []byte { return fmt.Appendf(nil, "device:%d", deviceID) }
 
 // SealCredentials seals c for a device's collect source.
-func SealCredentials(box *secret.Box, deviceID int64, c Credentials) string {
+func SealCredentials(box state.Sealer, deviceID int64, c Credentials) string {
 	raw, _ := json.Marshal(c)
 	return box.Seal(raw, aad(deviceID))
 }
@@ -34,14 +33,14 @@ func SealCredentials(box *secret.Box, deviceID int64, c Credentials) string {
 // default) and on demand, keeping each as a generation.
 type Scheduler struct {
 	st  *state.Store
-	box *secret.Box
+	box state.Sealer
 	log *slog.Logger
 	// Tick is how often due sources are looked for (default a minute).
 	Tick time.Duration
 }
 
 // NewScheduler returns a scheduler; box opens the sealed credentials.
-func NewScheduler(st *state.Store, box *secret.Box, log *slog.Logger) *Scheduler {
+func NewScheduler(st *state.Store, box state.Sealer, log *slog.Logger) *Scheduler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
