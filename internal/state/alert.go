@@ -379,9 +379,13 @@ func (s *Store) SetAlertStatus(ctx context.Context, tenants []uint32, id int64, 
 type AlertChange struct {
 	At     time.Time `json:"at"`
 	Actor  string    `json:"actor"`
-	From   string    `json:"from"`
+	Kind   string    `json:"kind"` // status or assign
+	From   string    `json:"from"` // statuses
 	To     string    `json:"to"`
 	Reason string    `json:"reason,omitempty"`
+	// FromAssignee and ToAssignee are set by assignments ("" for nobody).
+	FromAssignee string `json:"from_assignee,omitempty"`
+	ToAssignee   string `json:"to_assignee,omitempty"`
 }
 
 // AlertHistory returns the status changes of an alert in the caller's
@@ -390,7 +394,7 @@ func (s *Store) AlertHistory(ctx context.Context, tenants []uint32, id int64) ([
 	if _, err := s.Alert(ctx, tenants, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.q().query(ctx, `SELECT at, actor, from_status, to_status, reason FROM alert_history WHERE alert_id = ? ORDER BY at`, id)
+	rows, err := s.q().query(ctx, `SELECT at, actor, kind, from_status, to_status, reason, from_assignee, to_assignee FROM alert_history WHERE alert_id = ? ORDER BY at`, id)
 	if err != nil {
 		return nil, fmt.Errorf("alert %d history: %w", id, err)
 	}
@@ -399,7 +403,7 @@ func (s *Store) AlertHistory(ctx context.Context, tenants []uint32, id int64) ([
 	for rows.Next() {
 		var c AlertChange
 		var at int64
-		if err := rows.Scan(&at, &c.Actor, &c.From, &c.To, &c.Reason); err != nil {
+		if err := rows.Scan(&at, &c.Actor, &c.Kind, &c.From, &c.To, &c.Reason, &c.FromAssignee, &c.ToAssignee); err != nil {
 			return nil, err
 		}
 		c.At = fromNanos(at)
@@ -450,8 +454,8 @@ func (s *Store) AssignAlert(ctx context.Context, tenants []uint32, id int64, ass
 		if a.Assignee != "" {
 			reason += " (was " + a.Assignee + ")"
 		}
-		if _, err := q.exec(ctx, `INSERT INTO alert_history (alert_id, at, actor, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
-			id, toNanos(now), actor, a.Status, a.Status, reason); err != nil {
+		if _, err := q.exec(ctx, `INSERT INTO alert_history (alert_id, at, actor, kind, from_status, to_status, reason, from_assignee, to_assignee)
+			VALUES (?, ?, ?, 'assign', ?, ?, ?, ?, ?)`, id, toNanos(now), actor, a.Status, a.Status, reason, a.Assignee, assignee); err != nil {
 			return err
 		}
 		a.Assignee = assignee

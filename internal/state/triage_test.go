@@ -185,7 +185,8 @@ func testAlertAssign(t *testing.T, s *Store, clk *clock) {
 		t.Errorf("unassigned filter: %d", len(l))
 	}
 	hist, _ := s.AlertHistory(ctx, []uint32{a.ID}, id)
-	if len(hist) != 2 || hist[1].Reason != "assigned to bob (was alice)" || hist[1].Actor != "user:lead" {
+	if len(hist) != 2 || hist[1].Reason != "assigned to bob (was alice)" || hist[1].Actor != "user:lead" ||
+		hist[1].Kind != "assign" || hist[1].FromAssignee != "alice" || hist[1].ToAssignee != "bob" {
 		t.Errorf("history = %+v", hist)
 	}
 }

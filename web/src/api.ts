@@ -296,7 +296,7 @@ export interface VerdictChange {
 export interface AlertDetail {
   alert: Alert;
   events: { seq: number; time: string }[];
-  history: { at: string; actor: string; from: string; to: string; reason?: string }[];
+  history: { at: string; actor: string; kind?: string; from: string; to: string; reason?: string; from_assignee?: string; to_assignee?: string }[];
   verdicts?: VerdictChange[];
 }
 

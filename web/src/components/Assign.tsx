@@ -139,18 +139,13 @@ export function AssignForm(p: { id: string; title: string; busy: boolean; onSubm
   );
 }
 
-const assignment = /^(?:assigned to (.+?)|unassigned)(?: \(was (.+)\))?$/s;
-
 /**
  * assignmentText is the label of an assignment entry of an alert's history
- * (the server writes "assigned to bob (was alice)" or "unassigned (was
- * bob)" as the reason of an entry that keeps the status); null for a
- * status change.
+ * (kind "assign", with the assignee before and after); null for a status
+ * change.
  */
-export function assignmentText(h: { from: string; to: string; reason?: string }): string | null {
-  if (h.from !== h.to || !h.reason) return null;
-  const m = assignment.exec(h.reason);
-  if (!m) return null;
-  const s = m[1] !== undefined ? t('assign.histTo', { who: m[1] }) : t('assign.histOff');
-  return m[2] !== undefined ? s + ' ' + t('assign.histWas', { was: m[2] }) : s;
+export function assignmentText(h: { kind?: string; from_assignee?: string; to_assignee?: string }): string | null {
+  if (h.kind !== 'assign') return null;
+  const s = h.to_assignee ? t('assign.histTo', { who: h.to_assignee }) : t('assign.histOff');
+  return h.from_assignee ? s + ' ' + t('assign.histWas', { was: h.from_assignee }) : s;
 }
