@@ -125,7 +125,7 @@ func (s *streamNames) forget() {
 func ownField(name string) bool {
 	switch name {
 	case FieldTenant, FieldDevice, FieldSource, FieldSeq, FieldFormat, FieldFormatVersion, FieldParseError,
-		FieldParseTruncated, FieldStreamPart:
+		FieldParseTruncated, FieldStreamPart, FieldDerived:
 		return true
 	}
 	return false

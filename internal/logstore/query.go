@@ -1,7 +1,9 @@
 package logstore
 
 import (
+	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -26,15 +28,38 @@ var IPFields = []string{
 //     「管理者ログイン失敗」.
 //
 // Anything it does not recognise is passed through unchanged.
-func Rewrite(q string) string {
+//
+// It also makes queries work over lean rows (see FieldDerived): when the
+// filter or the pipes name a vendor field that lean rows do not store, it
+// adds an unpack_logfmt pipe that reads those fields from the lines of lean
+// rows, and moves the filter after it into a filter pipe, in front of which
+// goes a prefilter that the engine can evaluate with its indexes: the
+// filter's top-level conjuncts over stored fields, and for a conjunct on a
+// derived field, the value as a phrase of _msg (a lean row's line holds
+// each value verbatim).
+func Rewrite(q string) string { return rewrite(q, "") }
+
+// rewrite is Rewrite for q followed by Sekimori's own pipes.
+func rewrite(q, extra string) string {
 	q = strings.TrimSpace(q)
 	if q == "" {
-		return "*"
+		q = "*"
 	}
 	filter, pipes := splitPipes(q)
+	pipes += extra
 	var b strings.Builder
+	var derived []string // derived field names, in order of appearance
+	note := func(name string) {
+		if derivedName(name) && !slices.Contains(derived, name) {
+			derived = append(derived, name)
+		}
+	}
+	var pre []string // prefilter conjuncts
+	prefilter := true
+	depth := 0
 	i := 0
 	afterField := false // the previous token was "name:", so this one is its value
+	negate := false     // the previous token was "not"
 	for i < len(filter) {
 		c := filter[i]
 		if c == ' ' || c == '\t' || c == '\n' || c == '\r' {
@@ -45,7 +70,12 @@ func Rewrite(q string) string {
 		if c == '(' || c == ')' {
 			b.WriteByte(c)
 			i++
-			afterField = false
+			afterField, negate = false, false
+			if c == '(' {
+				depth++
+			} else {
+				depth--
+			}
 			continue
 		}
 		if c == '#' { // a LogsQL comment runs to the end of the line
@@ -59,16 +89,232 @@ func Rewrite(q string) string {
 		}
 		j := tokenEnd(filter, i)
 		tok := filter[i:j]
-		if afterField {
-			b.WriteString(tok)
-		} else {
-			b.WriteString(rewriteToken(tok))
-		}
-		afterField = strings.HasSuffix(tok, ":")
 		i = j
+		out := tok
+		if !afterField {
+			out = rewriteToken(tok)
+		}
+		name, val, prefix, simple := splitFilterToken(strings.TrimLeft(tok, "-!"))
+		if tok[0] == '-' || tok[0] == '!' {
+			simple = false
+		}
+		if name != "" {
+			note(name)
+		}
+		switch lower := strings.ToLower(tok); {
+		case afterField:
+		case lower == "or" && depth == 0:
+			prefilter = false
+		case lower == "and", lower == "or":
+		case lower == "not":
+			negate = true
+			b.WriteString(out)
+			afterField = false
+			continue
+		case depth == 0 && !negate && simple:
+			if name == "" || !derivedName(name) {
+				pre = append(pre, out)
+			} else {
+				pre = append(pre, fmt.Sprintf("(not %s:=%s or _msg:%s)", quoteField(FieldDerived), derivedKV, msgFilter(val, prefix)))
+			}
+		case depth == 0 && !negate && out != tok && !afterField:
+			pre = append(pre, out) // an IP or Japanese term, rewritten to a filter of its own
+		}
+		negate = false
+		b.WriteString(out)
+		afterField = strings.HasSuffix(tok, ":")
 	}
-	return b.String() + pipes
+	inFilter := len(derived) > 0
+	for _, name := range pipeNames(pipes) {
+		note(name)
+	}
+	out := b.String()
+	if len(derived) == 0 {
+		return out + pipes
+	}
+	quoted := make([]string, len(derived))
+	for k, n := range derived {
+		quoted[k] = quoteField(n)
+	}
+	unpack := fmt.Sprintf(" | unpack_logfmt if (%s:=%s) from _msg fields (%s) keep_original_fields", quoteField(FieldDerived), derivedKV, strings.Join(quoted, ", "))
+	if pipes != "" {
+		pipes = " " + strings.TrimLeft(pipes, " \t\n\r")
+	}
+	if !inFilter {
+		out = strings.TrimRight(out, " \t\n\r")
+		if strings.Contains(out, "#") {
+			out += "\n"
+		}
+		return out + unpack + pipes
+	}
+	head := "*"
+	if prefilter && len(pre) > 0 {
+		head = strings.Join(pre, " ")
+	}
+	return head + unpack + " | filter " + strings.TrimRight(out, " \t\n\r") + "\n" + pipes
 }
+
+// splitFilterToken splits a filter token into its field name ("" for the
+// message) and value. simple is set for word, phrase, exact and prefix
+// (prefix set) filters with a plain value (val, unquoted, without the
+// trailing "*"): filters that match only rows whose line holds val, see
+// msgFilter, when the field is read from the line.
+func splitFilterToken(tok string) (name, val string, prefix, simple bool) {
+	if tok == "" {
+		return "", "", false, false
+	}
+	if _, err := netip.ParseAddr(tok); err == nil {
+		return "", tok, false, true
+	}
+	val = tok
+	if k := fieldColon(tok); k >= 0 {
+		name, val = tok[:k], tok[k+1:]
+		if name[0] == '"' || name[0] == '\'' || name[0] == '`' {
+			u, err := unquote(name)
+			if err != nil {
+				return "", "", false, false
+			}
+			name = u
+		}
+	}
+	val = strings.TrimPrefix(val, "=")
+	prefix = strings.HasSuffix(val, "*")
+	val = strings.TrimSuffix(val, "*")
+	if val == "" {
+		return name, "", false, false
+	}
+	if val[0] == '"' || val[0] == '\'' || val[0] == '`' {
+		u, err := unquote(val)
+		if err != nil || u == "" || strings.ContainsAny(u, "\"\\") {
+			return name, "", false, false
+		}
+		return name, u, prefix, true
+	}
+	if strings.ContainsAny(val, "\"'`*()~<>=!:{}[],|\\ ") {
+		return name, "", false, false
+	}
+	switch strings.ToLower(val) {
+	case "and", "or", "not":
+		return name, "", false, false
+	}
+	return name, val, prefix, true
+}
+
+// msgFilter is a filter on _msg that every line holding val matches, as a
+// word or phrase (with prefix, the start of one), or for Japanese text,
+// anywhere.
+func msgFilter(val string, prefix bool) string {
+	switch {
+	case hasJapanese(val):
+		return "*" + strconv.Quote(val) + "*"
+	case prefix:
+		return strconv.Quote(val) + "*"
+	}
+	return strconv.Quote(val)
+}
+
+// fieldColon returns the index of the ':' ending a token's field name, or
+// -1 when the token has none.
+func fieldColon(tok string) int {
+	if tok[0] == '"' || tok[0] == '\'' || tok[0] == '`' {
+		qp, err := strconv.QuotedPrefix(tok)
+		if err != nil && tok[0] == '\'' {
+			if k := strings.IndexByte(tok[1:], '\''); k >= 0 {
+				qp = tok[:k+2]
+				err = nil
+			}
+		}
+		if err != nil || len(qp) >= len(tok) || tok[len(qp)] != ':' {
+			return -1
+		}
+		return len(qp)
+	}
+	if c := tok[0]; c >= '0' && c <= '9' || c == '-' {
+		return -1
+	}
+	for k := 0; k < len(tok); k++ {
+		switch c := tok[k]; {
+		case c == ':':
+			if k == 0 {
+				return -1
+			}
+			return k
+		case c == '.' || c == '_' || c == '-' || c == '@' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		default:
+			return -1
+		}
+	}
+	return -1
+}
+
+// pipeNames returns the words of pipes that may name a field: identifiers
+// (bare or quoted) that are not LogsQL keywords.
+func pipeNames(pipes string) []string {
+	var out []string
+	for i := 0; i < len(pipes); {
+		c := pipes[i]
+		switch {
+		case c == '"' || c == '`' || c == '\'':
+			qp, err := strconv.QuotedPrefix(pipes[i:])
+			if err != nil {
+				k := strings.IndexByte(pipes[i+1:], c)
+				if k < 0 {
+					return out
+				}
+				qp = pipes[i : i+k+2]
+			}
+			if u, err := unquote(qp); err == nil && isIdent(u) {
+				out = append(out, u)
+			}
+			i += len(qp)
+		case isIdentByte(c):
+			j := i
+			for j < len(pipes) && (isIdentByte(pipes[j]) || pipes[j] == '.') {
+				j++
+			}
+			if w := pipes[i:j]; isIdent(w) && !pipeKeywords[strings.ToLower(w)] {
+				out = append(out, w)
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func isIdentByte(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// isIdent reports whether w looks like a field name (not a number).
+func isIdent(w string) bool {
+	if w == "" || w[0] >= '0' && w[0] <= '9' {
+		return false
+	}
+	for k := 0; k < len(w); k++ {
+		if !isIdentByte(w[k]) && w[k] != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+// pipeKeywords are LogsQL words that never name a field in a pipe.
+var pipeKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`and or not by as if from fields field limit offset desc asc partition rank
+		sort order stats count count_uniq count_uniq_hash count_empty sum sum_len min max avg median quantile uniq
+		uniq_values values top first last head filter where rename mv copy cp delete del rm drop keep format
+		extract extract_regexp unpack_json unpack_logfmt unpack_syslog unpack_words pack_json pack_logfmt math
+		eval replace replace_regexp unroll sample facets field_names field_values blocks_count len join union
+		split collapse_nums hits in with result_prefix keep_original_fields skip_empty_results running_stats
+		total_stats json_values row_any row_min row_max rate rate_sum histogram decolorize time_add
+		stream_context before after time_window set_stream_fields query_stats other hits_field`) {
+		m[w] = true
+	}
+	return m
+}()
 
 func splitPipes(q string) (string, string) {
 	var quote byte
@@ -83,6 +329,12 @@ func splitPipes(q string) (string, string) {
 			}
 		case c == '"' || c == '\'' || c == '`':
 			quote = c
+		case c == '#': // a comment runs to the end of the line
+			if j := strings.IndexByte(q[i:], '\n'); j >= 0 {
+				i += j
+			} else {
+				return q, ""
+			}
 		case c == '|':
 			return q[:i], q[i:]
 		}

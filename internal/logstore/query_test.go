@@ -17,11 +17,18 @@ func TestRewrite(t *testing.T) {
 		{"2001:db8::1", ipFilter("2001:db8::1")},
 		{"ログイン", `*"ログイン"*`},
 		{`"ログイン 失敗"`, `*"ログイン 失敗"*`},
-		{`msg:ログイン and action:deny`, `msg:*"ログイン"* and action:deny`},
+		{`message:ログイン and action:deny`, `message:*"ログイン"* and action:deny`},
 		{`(ログイン or 10.0.0.3) | stats count()`, `(*"ログイン"* or ` + ipq + `) | stats count()`},
 		{`"a|b" ログイン`, `"a|b" *"ログイン"*`},
 		{`logid:in("0100032002", "0100032001")`, `logid:in("0100032002", "0100032001")`},
-		{`msg:~"ログイン"`, `msg:~"ログイン"`},
+		{`message:~"ログイン"`, `message:~"ログイン"`},
+		// Vendor fields that lean rows derive from the line.
+		{`service:HTTPS action:deny`, `(not "parse.derived":=kv or _msg:"HTTPS") action:deny` + unpack(`"service"`) + ` | filter service:HTTPS action:deny` + "\n"},
+		{`msg:ログイン`, `(not "parse.derived":=kv or _msg:*"ログイン"*)` + unpack(`"msg"`) + ` | filter msg:*"ログイン"*` + "\n"},
+		{`app:HTTP* or action:deny`, `*` + unpack(`"app"`) + ` | filter app:HTTP* or action:deny` + "\n"},
+		{`-service:DNS 10.0.0.3`, ipq + unpack(`"service"`) + ` | filter -service:DNS ` + ipq + "\n"},
+		{`type:utm | stats by (service, "appcat") count() hits`, `type:utm` + unpack(`"service", "appcat"`) + ` | stats by (service, "appcat") count() hits`},
+		{`type:utm | stats by (srcip) count() hits`, `type:utm | stats by (srcip) count() hits`},
 		{`*ログイン*`, `*ログイン*`},
 		{`* | facets`, `* | facets`},
 	}
@@ -34,6 +41,10 @@ func TestRewrite(t *testing.T) {
 			t.Errorf("Rewrite(%q) = %q does not parse: %v", tc.in, got, err)
 		}
 	}
+}
+
+func unpack(fields string) string {
+	return ` | unpack_logfmt if ("parse.derived":=kv) from _msg fields (` + fields + `) keep_original_fields`
 }
 
 func FuzzRewrite(f *testing.F) {

@@ -1,0 +1,244 @@
+package logstore
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+
+	"github.com/sekimori/sekimori/internal/event"
+)
+
+// Lean rows.
+//
+// Most of a FortiGate line's ~45 vendor fields are key=value pairs of the
+// line itself, and each stored column costs the engine CPU and disk
+// (`go test ./internal/bench -bench StoreColumns`). So when an event's
+// vendor fields are exactly the line's key=value pairs, read the way the
+// engine's unpack_logfmt pipe reads them, Add stores the line, the fields
+// Sekimori adds, every normalized (ECS, dotted) field and the vendor
+// fields in LeanKeep, and marks the row with FieldDerived. The other vendor
+// fields are derived when needed: Search adds them to each row it returns
+// (from _msg, with the same reading), and Rewrite adds an unpack_logfmt
+// pipe for queries that name them, so that filters, stats and facets over
+// them work as before, only slower. The check is exact and per line: a line
+// whose fields differ in any way from its pairs (escapes, duplicate keys, a
+// parser that renames or adds vendor fields) is stored whole.
+
+// FieldDerived marks a lean row; its value names how the missing vendor
+// fields are read from _msg.
+const FieldDerived = "parse.derived"
+
+// derivedKV is FieldDerived's value for key=value (logfmt) lines.
+const derivedKV = "kv"
+
+// LeanKeep are vendor fields kept as columns in lean rows: the ones
+// searches filter, count and chart by most (FortiGate's log type, action,
+// addresses, port, policy and log id). Filters on them use the engine's
+// per-block indexes; filters on other vendor fields read each line.
+var LeanKeep = map[string]bool{
+	"date": true, "type": true, "subtype": true, "level": true, "logid": true,
+	"action": true, "srcip": true, "dstip": true, "dstport": true, "policyid": true,
+}
+
+// storedAlways reports whether a field of this name is kept in every row:
+// normalized fields (dotted ECS names and ECS "message") and the fields
+// Sekimori adds. Only other names may be derived.
+func storedAlways(name string) bool {
+	return name == "" || name[0] == '_' || strings.IndexByte(name, '.') >= 0 || name == "message" ||
+		name == FieldDevice || name == FieldFormat
+}
+
+// derivedName reports whether a field of this name may be missing from a
+// lean row and read from its line.
+func derivedName(name string) bool {
+	return !storedAlways(name) && !LeanKeep[name]
+}
+
+// kvPairs calls fn for each name=value pair of s, read exactly as the
+// engine's logfmt parser (unpack_logfmt) reads it: names end at '=' or ' '
+// (a name followed by ' ' has an empty value), values are either quoted
+// (", ` or ', with Go escapes) or run to the next space; parsing stops at a
+// quoted value that does not end where a space follows or that cannot be
+// unquoted. Names are trimmed of spaces.
+func kvPairs(s string, fn func(name, value string)) {
+	for {
+		n := strings.IndexAny(s, "= ")
+		if n < 0 {
+			fn(strings.TrimSpace(s), "")
+			return
+		}
+		name, ch := strings.TrimSpace(s[:n]), s[n]
+		s = s[n+1:]
+		if ch == ' ' || s == "" {
+			fn(name, "")
+			if ch == ' ' {
+				continue
+			}
+			return
+		}
+		if v, k := unquotePrefix(s); k >= 0 {
+			fn(name, v)
+			s = s[k:]
+			if s == "" || s[0] != ' ' {
+				return
+			}
+			s = s[1:]
+			continue
+		}
+		k := strings.IndexByte(s, ' ')
+		if k < 0 {
+			fn(name, s)
+			return
+		}
+		fn(name, s[:k])
+		s = s[k+1:]
+	}
+}
+
+// unquotePrefix unquotes a quoted string at the start of s, returning it
+// and its length in s, or -1 when s does not start with one.
+func unquotePrefix(s string) (string, int) {
+	switch s[0] {
+	case '"', '`':
+		qp, err := strconv.QuotedPrefix(s)
+		if err != nil {
+			return "", -1
+		}
+		if qp[0] == '"' && strings.IndexByte(qp, '\\') < 0 {
+			return qp[1 : len(qp)-1], len(qp) // the common case, without allocating
+		}
+		us, err := strconv.Unquote(qp)
+		if err != nil {
+			return "", -1
+		}
+		return us, len(qp)
+	case '\'':
+		var b []byte
+		rest := s[1:]
+		for !strings.HasPrefix(rest, "'") {
+			ch, _, tail, err := strconv.UnquoteChar(rest, '\'')
+			if err != nil {
+				return "", -1
+			}
+			b = append(b, string(ch)...)
+			rest = tail
+		}
+		return string(b), len(s) - len(rest) + 1
+	}
+	return "", -1
+}
+
+// pairName is a pair's field name: the first pair of a syslog line carries
+// the priority ("<189>date"), which is not part of the name.
+func pairName(name string, first bool) string {
+	if first && len(name) > 2 && name[0] == '<' {
+		if k := strings.IndexByte(name, '>'); k > 1 {
+			return name[k+1:]
+		}
+	}
+	return name
+}
+
+// leanFirst reports whether ev can be stored lean: its vendor fields (the
+// ones derivedName or LeanKeep covers), in order and with their values, are
+// exactly the non-empty key=value pairs of its line that are not stored
+// always. first is the name of the first pair when the engine cannot read
+// it (it carries the syslog priority): that field must be kept.
+func leanFirst(ev *event.Event) (first string, ok bool) {
+	if ev.ParseError != "" || ev.FieldsDropped > 0 || ev.Raw == "" || strings.IndexByte(ev.Raw, '=') < 0 {
+		return "", false
+	}
+	i, n, ok := 0, 0, true
+	isFirst := true
+	next := func() (event.Field, bool) {
+		for ; i < len(ev.Fields); i++ {
+			if f := ev.Fields[i]; f.Value != "" && !storedAlways(f.Name) {
+				i++
+				return f, true
+			}
+		}
+		return event.Field{}, false
+	}
+	kvPairs(ev.Raw, func(name, value string) {
+		wasFirst := isFirst
+		isFirst = false
+		if !ok || value == "" {
+			return
+		}
+		pn := pairName(name, wasFirst)
+		if storedAlways(pn) {
+			ok = false // a dotted pair: the engine would derive a field we store under that name
+			return
+		}
+		f, more := next()
+		if !more || f.Name != pn || f.Value != value {
+			ok = false
+			return
+		}
+		if pn != name {
+			first = pn
+		}
+		n++
+	})
+	if !ok || n == 0 {
+		return "", false
+	}
+	if _, more := next(); more {
+		return "", false // a vendor field that is not a pair of the line
+	}
+	return first, true
+}
+
+// deriveRow adds to a lean row the vendor fields it does not store, read
+// from its _msg, and drops FieldDerived. Other rows are returned as they
+// are.
+func deriveRow(row []event.Field) []event.Field {
+	msg, lean := "", -1
+	for i, f := range row {
+		switch f.Name {
+		case "_msg":
+			msg = f.Value
+		case FieldDerived:
+			if f.Value == derivedKV {
+				lean = i
+			}
+		}
+	}
+	if lean < 0 || msg == "" {
+		return row
+	}
+	row = append(row[:lean], row[lean+1:]...)
+	have := make(map[string]struct{}, len(row))
+	for _, f := range row {
+		have[f.Name] = struct{}{}
+	}
+	isFirst := true
+	kvPairs(msg, func(name, value string) {
+		name = pairName(name, isFirst)
+		isFirst = false
+		if value == "" || storedAlways(name) {
+			return
+		}
+		if _, ok := have[name]; ok {
+			return
+		}
+		row = append(row, event.Field{Name: name, Value: value})
+	})
+	return row
+}
+
+// appendLean appends ev's fields to a row for a lean event: what
+// storedAlways or LeanKeep names, the first pair's field, and FieldDerived.
+func appendLean(fields []logstorage.Field, ev *event.Event, first string) []logstorage.Field {
+	for _, f := range ev.Fields {
+		if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
+			continue
+		}
+		if derivedName(f.Name) && f.Name != first {
+			continue
+		}
+		fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
+	}
+	return fields
+}

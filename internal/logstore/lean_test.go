@@ -1,0 +1,315 @@
+package logstore
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/loadgen"
+	"github.com/sekimori/sekimori/internal/parse"
+	"github.com/sekimori/sekimori/internal/syslog"
+)
+
+var jst = time.FixedZone("JST", 9*3600)
+
+// fortigateEvent builds the event the ingest pipeline builds for a
+// FortiGate line from a registered device.
+func fortigateEvent(t testing.TB, line string, seq uint64) *event.Event {
+	t.Helper()
+	p, ok := parse.Lookup("fortigate")
+	if !ok {
+		t.Fatal("no fortigate parser")
+	}
+	now := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	ev := &event.Event{Seq: seq, Received: now, Source: "192.0.2.1", TenantID: 1, Device: "fg1", Format: "fortigate", Raw: line}
+	msg := syslog.Parse([]byte(line), syslog.ParseOptions{Location: jst, Now: now})
+	ev.Fields = msg.HeaderFields(ev.Fields)
+	ev.Time = msg.Timestamp
+	if err := p.Parse(msg.Msg, jst, ev); err != nil {
+		ev.ParseError = err.Error()
+	}
+	if ev.Time.IsZero() || ev.Time.Before(now.Add(-30*24*time.Hour)) || ev.Time.After(now) {
+		ev.Time = now.Add(-time.Duration(seq) * time.Second) // keep corpus lines inside retention
+	}
+	return ev
+}
+
+// edgeLines are FortiGate-shaped lines whose reading differs between
+// parsers in small ways: each must end up stored lean or whole, never
+// with fields that differ from the parser's.
+var edgeLines = []string{
+	`<189>date=2026-11-19 time=10:00:00 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" subtype="forward" level="notice" srcip=10.0.0.1 dstip=192.0.2.9 dstport=443 action="deny" service="HTTPS" policyid=7`,
+	`<189>date=2026-11-19 time=10:00:01 devname="FG-A" devid="FGT1" logid="0100032002" type="event" subtype="system" level="alert" msg="管理者ログイン失敗 from 10.0.0.5" user="admin" action="login" status="failed"`,
+	`<189>date=2026-11-19 time=10:00:02 devname="FG-A" devid="FGT1" logid="0100032001" type="event" subtype="system" msg="He said \"hi\"" user="a\\b"`,
+	`<189>date=2026-11-19 time=10:00:03 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" srcip=10.0.0.1 srcip=10.0.0.2 action="accept"`,
+	`<189>date=2026-11-19 time=10:00:04 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" url="/a?b=c&d=e" hostname="" action="accept"`,
+	`<189>Nov 19 10:00:05 relay01 date=2026-11-19 time=10:00:05 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" action="accept" app="HTTPS.BROWSER"`,
+	`<189>date=2026-11-19 time=10:00:06 devname="FG-A" devid="FGT1" logid="0419016384" type="utm" subtype="ips" attack="Apache.HTTP.Server.Path.Traversal" attackid=50566 severity="critical" srcip=198.51.100.7 dstip=10.0.0.80 action="dropped" ref="http://www.fortinet.com/ids/VID50566"`,
+	`<189>date=2026-11-19 time=10:00:07 devname='FG-A' devid=FGT1 logid=0000000013 type=traffic action=accept note='it''s'`,
+	`<189>date=2026-11-19 time=10:00:08 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" action="accept" trailing=`,
+	`<189>date=2026-11-19 time=10:00:09 devname="FG-A" devid="FGT1" logid="0000000013" type="traffic" action="accept" unterminated="abc`,
+}
+
+// leanTestEvents are generated FortiGate lines, the edge lines and, when
+// the shared corpus is present, its FortiGate lines.
+func leanTestEvents(t *testing.T) []*event.Event {
+	var evs []*event.Event
+	g := loadgen.New(loadgen.Options{Seed: 7, Total: 3000, Start: time.Date(2026, 11, 12, 0, 0, 0, 0, jst)})
+	for i := range 3000 {
+		evs = append(evs, fortigateEvent(t, string(g.Next(nil)), uint64(i+1)))
+	}
+	for i, l := range edgeLines {
+		evs = append(evs, fortigateEvent(t, l, uint64(10_000+i)))
+	}
+	for i, l := range corpusFortiGate(t) {
+		evs = append(evs, fortigateEvent(t, l, uint64(20_000+i)))
+	}
+	return evs
+}
+
+// corpusFortiGate returns the shared corpus's FortiGate lines (none when
+// the corpus is absent).
+func corpusFortiGate(t *testing.T) []string {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus")
+	if _, err := os.Stat(dir); err != nil {
+		t.Logf("shared corpus not found at %s: testing generated and hand-written lines only", dir)
+		return nil
+	}
+	var lines []string
+	read := func(path string, keep func(string) (string, bool)) {
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if l, ok := keep(sc.Text()); ok {
+				lines = append(lines, l)
+			}
+		}
+	}
+	all := func(l string) (string, bool) { return l, strings.TrimSpace(l) != "" }
+	paths, _ := filepath.Glob(filepath.Join(dir, "elastic-integrations", "fortinet_fortigate", "*.log"))
+	for _, p := range paths {
+		read(p, all)
+	}
+	read(filepath.Join(dir, "crowdsec-hub", "fortinet-vpn-bf", "fortinet-vpn-bf.log"), all)
+	logLine := regexp.MustCompile(`^log \d+ pass = (.*)$`)
+	read(filepath.Join(dir, "wazuh", "ruleset-testing-v4.14.7", "fortigate.ini"), func(l string) (string, bool) {
+		if m := logLine.FindStringSubmatch(l); m != nil {
+			return m[1], true
+		}
+		return "", false
+	})
+	return lines
+}
+
+// TestLeanRows stores the same events lean and with every column, and
+// checks that every query answers the same from both: search rows (with
+// the derived fields), filters on stored and derived fields, negations,
+// or, Japanese, IPs, ranges, stats and facets.
+func TestLeanRows(t *testing.T) {
+	ctx := context.Background()
+	evs := leanTestEvents(t)
+	lean, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lean.Close()
+	full, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{AllColumns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	leanCount := 0
+	for _, ev := range evs {
+		if _, ok := leanFirst(ev); ok {
+			leanCount++
+		}
+	}
+	if err := lean.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	if err := full.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	lean.Flush()
+	full.Flush()
+	t.Logf("%d of %d events stored lean", leanCount, len(evs))
+	if leanCount < len(evs)*9/10 {
+		t.Errorf("only %d of %d FortiGate events are stored lean", leanCount, len(evs))
+	}
+
+	rows := func(s Store, q string) []string {
+		t.Helper()
+		var out []string
+		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: q}, func(row []event.Field) error {
+			r := slices.Clone(row)
+			slices.SortFunc(r, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
+			out = append(out, fmt.Sprint(r))
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("search %q: %v (as run: %s)", q, err, Rewrite(q))
+		}
+		slices.Sort(out)
+		return out
+	}
+	queries := []string{
+		"*",
+		"service:HTTPS",
+		"service:=HTTPS",
+		"service:HTTP*",
+		"-service:HTTPS",
+		"not service:HTTPS type:traffic",
+		`app:"HTTPS.BROWSER"`,
+		"action:deny dstport:443",
+		"type:utm subtype:webfilter",
+		"msg:ログイン",
+		"ログイン",
+		"srcintf:port1 or dstintf:port1",
+		"(srcintf:port1 or dstintf:port1) action:close",
+		"user:in(admin, yamaguchi10)",
+		"duration:>60",
+		"sentbyte:>1000 srcintf:port3",
+		"10.0.0.1",
+		"devname:=FG-A",
+		"eventtime:>1700000000",
+		"tz:*",
+		`catdesc:"Information Technology"`,
+		`url:"/static/app.js"`,
+		`msg:"He said"`,
+		"note:it",
+		"attack:Apache* severity:critical",
+		`unterminated:*`,
+		"* | stats by (service) count() n",
+		"* | top 5 by (app)",
+		"service:HTTPS | stats count() n",
+		"type:traffic | stats by (srcintf, dstintf) count() n | sort by (n desc)",
+		"* | fields _msg, service, srcintfrole",
+		"policyid:1 | uniq by (policytype)",
+	}
+	for _, q := range queries {
+		got, want := rows(lean, q), rows(full, q)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q: %d rows from all columns, %d lean", q, len(want), len(got))
+			if len(diff) > 3000 {
+				diff = diff[:3000]
+			}
+			t.Errorf("%q answers differently from lean rows (-all columns +lean):\n%s\nas run: %s", q, diff, Rewrite(q))
+		} else if len(want) == 0 {
+			t.Errorf("%q: no rows; the test needs lines it matches", q)
+		}
+	}
+	for _, field := range []string{"service", "srcip", "app", "type"} {
+		got, err := lean.Facets(ctx, Request{Tenants: []uint32{1}}, field, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := full.Facets(ctx, Request{Tenants: []uint32{1}}, field, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" || len(want) == 0 {
+			t.Errorf("facets of %s differ (-all columns +lean):\n%s", field, diff)
+		}
+	}
+}
+
+// TestLeanFirst checks which lines are stored lean.
+func TestLeanFirst(t *testing.T) {
+	tests := []struct {
+		line      string
+		lean      bool
+		firstName string
+	}{
+		{edgeLines[0], true, "date"},
+		{edgeLines[1], true, "date"},
+		{edgeLines[2], true, "date"}, // Go escapes read alike by both
+		{edgeLines[3], false, ""}, // a duplicate key the parser drops
+		{edgeLines[5], true, ""},  // a relay's header before the pairs
+	}
+	for _, tc := range tests {
+		ev := fortigateEvent(t, tc.line, 1)
+		first, ok := leanFirst(ev)
+		if ok != tc.lean || first != tc.firstName {
+			t.Errorf("leanFirst(%q) = %q, %v; want %q, %v", tc.line, first, ok, tc.firstName, tc.lean)
+		}
+	}
+	// Fields that are not pairs of the line: stored whole.
+	ev := fortigateEvent(t, edgeLines[0], 1)
+	ev.Add("extra", "1")
+	if _, ok := leanFirst(ev); ok {
+		t.Error("an event with a vendor field that is not in its line is stored lean")
+	}
+}
+
+func TestKVPairs(t *testing.T) {
+	type pair struct{ Name, Value string }
+	tests := []struct {
+		in   string
+		want []pair
+	}{
+		{`a=1 b="x y" c= d`, []pair{{"a", "1"}, {"b", "x y"}, {"c", ""}, {"d", ""}}},
+		{`<189>date=2026 x='it\'s'`, []pair{{"<189>date", "2026"}, {"x", "it's"}}},
+		{`a="q\"q" b=2`, []pair{{"a", `q"q`}, {"b", "2"}}},
+		{`a="x"y b=2`, []pair{{"a", "x"}}},
+		{`a="open b=2`, []pair{{"a", `"open`}, {"b", "2"}}},
+		{"a=`raw` b", []pair{{"a", "raw"}, {"b", ""}}},
+		{"word", []pair{{"word", ""}}},
+	}
+	for _, tc := range tests {
+		var got []pair
+		kvPairs(tc.in, func(n, v string) { got = append(got, pair{n, v}) })
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("kvPairs(%q) (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+// FuzzLeanRows checks, for any line the FortiGate parser reads, that a
+// lean row gives back exactly the parser's fields, and the stored row
+// holds every field Sekimori adds or normalizes.
+func FuzzLeanRows(f *testing.F) {
+	for _, l := range edgeLines {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		ev := fortigateEvent(t, line, 1)
+		fn, ok := leanFirst(ev)
+		if !ok {
+			return
+		}
+		row := []event.Field{{Name: "_msg", Value: line}, {Name: FieldDerived, Value: derivedKV}}
+		for _, f := range appendLean(nil, ev, fn) {
+			row = append(row, event.Field{Name: f.Name, Value: f.Value})
+		}
+		got := deriveRow(row)[1:]
+		var want []event.Field
+		for _, f := range ev.Fields {
+			if f.Value != "" && f.Name[0] != '_' {
+				want = append(want, f)
+			}
+		}
+		sortFields := func(fs []event.Field) {
+			slices.SortStableFunc(fs, func(a, b event.Field) int { return strings.Compare(a.Name, b.Name) })
+		}
+		sortFields(got)
+		sortFields(want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("lean row of %q (-event +derived):\n%s", line, diff)
+		}
+	})
+}
