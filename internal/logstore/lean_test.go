@@ -238,8 +238,8 @@ func TestLeanFirst(t *testing.T) {
 		{edgeLines[0], true, "date"},
 		{edgeLines[1], true, "date"},
 		{edgeLines[2], true, "date"}, // Go escapes read alike by both
-		{edgeLines[3], false, ""}, // a duplicate key the parser drops
-		{edgeLines[5], true, ""},  // a relay's header before the pairs
+		{edgeLines[3], false, ""},    // a duplicate key the parser drops
+		{edgeLines[5], true, ""},     // a relay's header before the pairs
 	}
 	for _, tc := range tests {
 		ev := fortigateEvent(t, tc.line, 1)
