@@ -3,6 +3,7 @@ package logstore
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
 
@@ -63,7 +64,7 @@ func derivedName(name string) bool {
 // unquoted. Names are trimmed of spaces.
 func kvPairs(s string, fn func(name, value string)) {
 	for {
-		n := strings.IndexAny(s, "= ")
+		n := nameEnd(s)
 		if n < 0 {
 			fn(strings.TrimSpace(s), "")
 			return
@@ -96,17 +97,34 @@ func kvPairs(s string, fn func(name, value string)) {
 	}
 }
 
+// nameEnd returns the index of the first '=' or ' ' in s, or -1.
+func nameEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '=' || s[i] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
 // unquotePrefix unquotes a quoted string at the start of s, returning it
 // and its length in s, or -1 when s does not start with one.
 func unquotePrefix(s string) (string, int) {
 	switch s[0] {
 	case '"', '`':
+		if s[0] == '"' {
+			// Without escapes strconv takes the text up to the next quote
+			// as it is when it has no newline and is valid UTF-8.
+			if k := strings.IndexByte(s[1:], '"'); k >= 0 {
+				v := s[1 : k+1]
+				if strings.IndexByte(v, '\\') < 0 && strings.IndexByte(v, '\n') < 0 && utf8.ValidString(v) {
+					return v, k + 2
+				}
+			}
+		}
 		qp, err := strconv.QuotedPrefix(s)
 		if err != nil {
 			return "", -1
-		}
-		if qp[0] == '"' && strings.IndexByte(qp, '\\') < 0 {
-			return qp[1 : len(qp)-1], len(qp) // the common case, without allocating
 		}
 		us, err := strconv.Unquote(qp)
 		if err != nil {

@@ -313,3 +313,18 @@ func FuzzLeanRows(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkLeanFirst is the per-line cost of deciding a row can be lean.
+func BenchmarkLeanFirst(b *testing.B) {
+	g := loadgen.New(loadgen.Options{Seed: 1, Total: 1000, Start: time.Date(2026, 11, 12, 0, 0, 0, 0, jst)})
+	evs := make([]*event.Event, 1000)
+	for i := range evs {
+		evs[i] = fortigateEvent(b, string(g.Next(nil)), uint64(i+1))
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, ok := leanFirst(evs[i%len(evs)]); !ok {
+			b.Fatal("not lean")
+		}
+	}
+}

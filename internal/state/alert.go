@@ -89,57 +89,114 @@ func (s *Store) RecordMatches(ctx context.Context, ms []Match) error {
 			return fmt.Errorf("record matches: %w", invalid("severity", "%q: want one of %s", m.Severity, strings.Join(Severities, ", ")))
 		}
 	}
+	// One look-up, one insert of event references and one update per
+	// alert, however many of its matches the batch holds (a scan or a
+	// flood brings hundreds at once).
+	type key struct {
+		tenant uint32
+		group  string
+	}
+	var order []key
+	groups := map[key][]Match{}
+	for _, m := range ms {
+		k := key{m.TenantID, m.GroupKey}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], m)
+	}
 	return s.write(ctx, false, func(q querier) error {
-		for _, m := range ms {
-			if err := recordMatch(ctx, q, m, s.now()); err != nil {
-				return fmt.Errorf("record match of rule %s: %w", m.RuleID, err)
+		for _, k := range order {
+			if err := recordGroup(ctx, q, groups[k], s.now()); err != nil {
+				return fmt.Errorf("record matches of rule %s: %w", groups[k][0].RuleID, err)
 			}
 		}
 		return nil
 	})
 }
 
-func recordMatch(ctx context.Context, q querier, m Match, now time.Time) error {
-	at := toNanos(m.Time)
+// refsPerInsert bounds the rows of one INSERT of event references (three
+// parameters each, well inside SQLite's and PostgreSQL's limits).
+const refsPerInsert = 300
+
+// recordGroup adds matches with one group key to the tenant's open alert of
+// that key, opening it with the first match when there is none.
+func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) error {
+	m0 := ms[0]
 	var id, count int64
 	err := q.queryRow(ctx, `SELECT id, event_count FROM alerts WHERE tenant_id = ? AND group_key = ? AND status <> 'closed'`,
-		int64(m.TenantID), m.GroupKey).Scan(&id, &count)
+		int64(m0.TenantID), m0.GroupKey).Scan(&id, &count)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if id, err = nextID(ctx, q, "alert"); err != nil {
 			return err
 		}
-		details, _ := json.Marshal(m.Details)
-		if m.Details == nil {
+		details, _ := json.Marshal(m0.Details)
+		if m0.Details == nil {
 			details = []byte("{}")
 		}
+		at := toNanos(m0.Time)
 		if _, err := q.exec(ctx, `INSERT INTO alerts (id, tenant_id, group_key, kind, rule_id, rule_name, severity, device, source_ip, target_ip,
 			first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'new', '', '', 0, ?, ?)`,
-			id, int64(m.TenantID), m.GroupKey, m.Kind, m.RuleID, m.RuleName, m.Severity, m.Device, m.SourceIP, m.TargetIP,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'new', '', '', 0, ?, ?)`,
+			id, int64(m0.TenantID), m0.GroupKey, m0.Kind, m0.RuleID, m0.RuleName, m0.Severity, m0.Device, m0.SourceIP, m0.TargetIP,
 			at, at, string(details), toNanos(now)); err != nil {
 			return err
 		}
-		_, err = q.exec(ctx, `INSERT INTO alert_events (alert_id, seq, time) VALUES (?, ?, ?)`, id, int64(m.Seq), at)
-		return err
 	case err != nil:
 		return err
 	}
-	if count < refsPerAlert {
-		res, err := q.exec(ctx, `INSERT INTO alert_events (alert_id, seq, time) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, int64(m.Seq), at)
+	// Matches whose event is already referenced are replays and not
+	// counted; past refsPerAlert references every match counts.
+	refs := ms[:min(len(ms), int(max(refsPerAlert-count, 0)))]
+	added := int64(len(ms) - len(refs))
+	for len(refs) > 0 {
+		chunk := refs[:min(len(refs), refsPerInsert)]
+		refs = refs[len(chunk):]
+		var b strings.Builder
+		args := make([]any, 0, 3*len(chunk))
+		b.WriteString(`INSERT INTO alert_events (alert_id, seq, time) VALUES `)
+		for i, m := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?)")
+			args = append(args, id, int64(m.Seq), toNanos(m.Time))
+		}
+		b.WriteString(" ON CONFLICT DO NOTHING")
+		res, err := q.exec(ctx, b.String(), args...)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // already recorded: a replay
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		added += n
+	}
+	if added == 0 {
+		return nil // all replays
+	}
+	// Times and severity over every match of the group: a replayed match
+	// was applied when it was first recorded, so applying it again changes
+	// nothing. The highest severity seen wins.
+	first, last, sev := ms[0].Time, ms[0].Time, ms[0].Severity
+	for _, m := range ms[1:] {
+		if m.Time.Before(first) {
+			first = m.Time
+		}
+		if m.Time.After(last) {
+			last = m.Time
+		}
+		if slices.Index(Severities, m.Severity) > slices.Index(Severities, sev) {
+			sev = m.Severity
 		}
 	}
-	// The highest severity seen wins.
-	_, err = q.exec(ctx, `UPDATE alerts SET event_count = event_count + 1,
+	_, err = q.exec(ctx, `UPDATE alerts SET event_count = event_count + ?,
 		first_seen = CASE WHEN ? < first_seen THEN ? ELSE first_seen END,
 		last_seen = CASE WHEN ? > last_seen THEN ? ELSE last_seen END,
 		severity = CASE WHEN `+severityRank("?")+` > `+severityRank("severity")+` THEN ? ELSE severity END
-		WHERE id = ?`, at, at, at, at, m.Severity, m.Severity, id)
+		WHERE id = ?`, added, toNanos(first), toNanos(first), toNanos(last), toNanos(last), sev, sev, id)
 	return err
 }
 

@@ -92,6 +92,27 @@ func testAlerts(t *testing.T, s *Store, clk *clock) {
 		wantIs(t, err, ErrInvalid)
 	}
 	wantIs(t, s.RecordMatches(ctx, []Match{{TenantID: a.ID, GroupKey: "x", RuleID: "r", Severity: "bad"}}), ErrInvalid)
+	// A burst in one batch: one alert, every match counted, references
+	// kept up to refsPerAlert (inserted in chunks).
+	c := mustTenant(t, s, "charlie")
+	var burst []Match
+	for i := range refsPerAlert + 200 {
+		burst = append(burst, match(c.ID, "scan", uint64(1000+i), []string{"low", "medium"}[i%2], t0.Add(time.Duration(i)*time.Second)))
+	}
+	if err := s.RecordMatches(ctx, burst); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.ListAlerts(ctx, AlertFilter{Tenants: []uint32{c.ID}})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("charlie alerts %+v, %v", cs, err)
+	}
+	if cs[0].EventCount != int64(len(burst)) || cs[0].Severity != "medium" || !cs[0].LastSeen.Equal(burst[len(burst)-1].Time) {
+		t.Errorf("burst alert %+v", cs[0])
+	}
+	if refs, err := s.AlertEvents(ctx, []uint32{c.ID}, cs[0].ID); err != nil || len(refs) != refsPerAlert {
+		t.Errorf("burst keeps %d references (%v), want %d", len(refs), err, refsPerAlert)
+	}
+
 }
 
 func testAlertWorkflow(t *testing.T, s *Store, clk *clock) {
