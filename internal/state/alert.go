@@ -124,8 +124,8 @@ const refsPerInsert = 300
 func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) error {
 	m0 := ms[0]
 	var id, count int64
-	err := q.queryRow(ctx, `SELECT id, event_count FROM alerts WHERE tenant_id = ? AND group_key = ? AND status <> 'closed'`,
-		int64(m0.TenantID), m0.GroupKey).Scan(&id, &count)
+	err := q.cachedQueryRow(ctx, `SELECT id, event_count FROM alerts WHERE tenant_id = ? AND group_key = ? AND status <> 'closed'`,
+		func(r *sql.Row) error { return r.Scan(&id, &count) }, int64(m0.TenantID), m0.GroupKey)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if id, err = nextID(ctx, q, "alert"); err != nil {
@@ -164,7 +164,7 @@ func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) erro
 			args = append(args, id, int64(m.Seq), toNanos(m.Time))
 		}
 		b.WriteString(" ON CONFLICT DO NOTHING")
-		res, err := q.exec(ctx, b.String(), args...)
+		res, err := q.cachedExec(ctx, b.String(), args...)
 		if err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) erro
 			sev = m.Severity
 		}
 	}
-	_, err = q.exec(ctx, `UPDATE alerts SET event_count = event_count + ?,
+	_, err = q.cachedExec(ctx, `UPDATE alerts SET event_count = event_count + ?,
 		first_seen = CASE WHEN ? < first_seen THEN ? ELSE first_seen END,
 		last_seen = CASE WHEN ? > last_seen THEN ? ELSE last_seen END,
 		severity = CASE WHEN `+severityRank("?")+` > `+severityRank("severity")+` THEN ? ELSE severity END

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -155,5 +156,33 @@ func testAlertWorkflow(t *testing.T, s *Store, clk *clock) {
 	}
 	if d := cmp.Diff([]string{"analyst1:new->acknowledged", "analyst2:acknowledged->closed"}, steps); d != "" {
 		t.Errorf("history (-want +got):\n%s", d)
+	}
+}
+
+// BenchmarkRecordMatches records batches of 100 native-alert matches of
+// distinct alerts (the ingest pipeline's usual batch) in SQLite; one op is
+// one match.
+func BenchmarkRecordMatches(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "state.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	tn, err := s.CreateTenant(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	batch := make([]Match, 0, 100)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		batch = append(batch, match(tn.ID, fmt.Sprintf("k%d", i%3000), uint64(i+1), "medium", t0.Add(time.Duration(i)*time.Millisecond)))
+		if len(batch) == cap(batch) || i == b.N-1 {
+			if err := s.RecordMatches(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -119,6 +120,85 @@ type execQuerier interface {
 type querier struct {
 	e execQuerier
 	d dialect
+	// In write transactions: the transaction, and the statements
+	// prepared once for the database (see cachedExec).
+	tx    *sql.Tx
+	db    *sql.DB
+	stmts *stmtCache
+}
+
+// stmtCache keeps statements prepared on the database by their text.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st := c.m[query]; st != nil {
+		return st, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		_ = st.Close()
+	}
+	c.m = nil
+}
+
+// cachedStmt returns query as a statement of q's transaction, prepared
+// once per database connection rather than at every call: for statements
+// run many times a second (recording alert matches). ok is false outside
+// write transactions.
+func (q querier) cachedStmt(ctx context.Context, query string) (st *sql.Stmt, ok bool, err error) {
+	if q.tx == nil || q.stmts == nil {
+		return nil, false, nil
+	}
+	dbst, err := q.stmts.get(ctx, q.db, q.d.rebind(query))
+	if err != nil {
+		return nil, true, err
+	}
+	return q.tx.StmtContext(ctx, dbst), true, nil
+}
+
+// cachedExec is exec with a cached statement.
+func (q querier) cachedExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, ok, err := q.cachedStmt(ctx, query)
+	if !ok {
+		return q.exec(ctx, query, args...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.ExecContext(ctx, args...)
+}
+
+// cachedQueryRow is queryRow with a cached statement; scan runs before the
+// statement is released.
+func (q querier) cachedQueryRow(ctx context.Context, query string, scan func(*sql.Row) error, args ...any) error {
+	st, ok, err := q.cachedStmt(ctx, query)
+	if !ok {
+		return scan(q.queryRow(ctx, query, args...))
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return scan(st.QueryRowContext(ctx, args...))
 }
 
 func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {

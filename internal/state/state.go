@@ -64,8 +64,9 @@ type Store struct {
 	// Secrets, when set (right after Open), seals the TOTP keys of users.
 	Secrets Sealer
 
-	db *sql.DB
-	d  dialect
+	db    *sql.DB
+	d     dialect
+	stmts stmtCache
 }
 
 // Open connects to the database named by dsn and brings its schema up to
@@ -98,6 +99,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // Close closes the database connections. Calls in flight may fail.
 func (s *Store) Close() error {
+	s.stmts.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close state: %w", err)
 	}
@@ -155,7 +157,7 @@ func (s *Store) write(ctx context.Context, bump bool, fn func(q querier) error) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	q := querier{e: tx, d: s.d}
+	q := querier{e: tx, d: s.d, tx: tx, stmts: &s.stmts, db: s.db}
 	if bump {
 		if _, err := q.exec(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'revision'`); err != nil {
 			return fmt.Errorf("bump revision: %w", err)
