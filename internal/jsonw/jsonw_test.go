@@ -27,3 +27,12 @@ func FuzzAppendString(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkAppendString(b *testing.B) {
+	s := `<189>date=2026-11-22 time=16:29:24 devname="FG-0001" devid="FG100FTK23351869" logid="0000000013" type="traffic" msg="管理者ログイン失敗"`
+	var dst []byte
+	b.SetBytes(int64(len(s)))
+	for i := 0; i < b.N; i++ {
+		dst = AppendString(dst[:0], s)
+	}
+}

@@ -249,15 +249,7 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 	var rows [][]event.Field
 	collect := req.Limit > 0 // sorted results arrive in blocks; keep order across blocks
 	// Rows are built, and lean rows completed, in the engine's workers.
-	toRows := func(db *logstorage.DataBlock) [][]event.Field {
-		cols := db.GetColumns(false)
-		out := make([][]event.Field, db.RowsCount())
-		for i := range out {
-			out[i] = deriveRow(appendRow(make([]event.Field, 0, len(cols)), cols, i))
-		}
-		return out
-	}
-	err = runBlocks(ctx, e, q, ids, toRows, func(block [][]event.Field) error {
+	err = runBlocks(ctx, e, q, ids, blockRows, func(block [][]event.Field) error {
 		if collect {
 			rows = append(rows, block...)
 			return nil
@@ -296,13 +288,22 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 	return nil
 }
 
-// appendRow orders a row as _time, _msg, then the rest, dropping empty
-// values and the internal _stream_id.
-func appendRow(row []event.Field, cols []logstorage.BlockColumn, i int) []event.Field {
+// blockRows turns a result block into rows, ordered _time, _msg, then the
+// rest, without empty values and the internal _stream_id and _stream; lean
+// rows get their derived fields. Column names are copied once per block
+// and each row's values into one string, since the engine reuses the
+// block's memory.
+func blockRows(db *logstorage.DataBlock) [][]event.Field {
+	cols := db.GetColumns(false)
+	type col struct {
+		name   string
+		values []string
+	}
+	ordered := make([]col, 0, len(cols))
 	for _, want := range []string{"_time", "_msg"} {
 		for _, c := range cols {
 			if c.Name == want {
-				row = append(row, event.Field{Name: c.Name, Value: strings.Clone(c.Values[i])})
+				ordered = append(ordered, col{want, c.Values})
 			}
 		}
 	}
@@ -311,11 +312,29 @@ func appendRow(row []event.Field, cols []logstorage.BlockColumn, i int) []event.
 		case "_time", "_msg", "_stream_id", "_stream":
 			continue
 		}
-		if v := c.Values[i]; v != "" {
-			row = append(row, event.Field{Name: strings.Clone(c.Name), Value: strings.Clone(v)})
-		}
+		ordered = append(ordered, col{strings.Clone(c.Name), c.Values})
 	}
-	return row
+	out := make([][]event.Field, db.RowsCount())
+	have := map[string]struct{}{}
+	var buf []byte
+	for i := range out {
+		buf = buf[:0]
+		for _, c := range ordered {
+			buf = append(buf, c.values[i]...)
+		}
+		all := string(buf)
+		row := make([]event.Field, 0, len(ordered)+48)
+		off := 0
+		for _, c := range ordered {
+			n := len(c.values[i])
+			if n > 0 || c.name == "_time" || c.name == "_msg" {
+				row = append(row, event.Field{Name: c.name, Value: all[off : off+n]})
+			}
+			off += n
+		}
+		out[i] = deriveRow(row, have)
+	}
+	return out
 }
 
 // Hits implements Store.

@@ -210,8 +210,8 @@ func leanFirst(ev *event.Event) (first string, ok bool) {
 
 // deriveRow adds to a lean row the vendor fields it does not store, read
 // from its _msg, and drops FieldDerived. Other rows are returned as they
-// are.
-func deriveRow(row []event.Field) []event.Field {
+// are. have is scratch space, reused across calls.
+func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
 	msg, lean := "", -1
 	for i, f := range row {
 		switch f.Name {
@@ -227,7 +227,7 @@ func deriveRow(row []event.Field) []event.Field {
 		return row
 	}
 	row = append(row[:lean], row[lean+1:]...)
-	have := make(map[string]struct{}, len(row))
+	clear(have)
 	for _, f := range row {
 		have[f.Name] = struct{}{}
 	}
