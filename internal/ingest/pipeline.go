@@ -181,12 +181,34 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}
 	commitTick := time.NewTicker(time.Second)
 	defer commitTick.Stop()
-	workers := newWorkers(p)
-	recs := make([]spool.Record, 0, p.opts.BatchSize)
-	stored := make([]bool, 0, p.opts.BatchSize) // already in the store (replay)
-	var arena []byte                            // holds this batch's lines; reused per batch
+	// Two batches in flight: while OnStored (detection) works through one,
+	// the workers parse and store the next. A batch's buffers are reused
+	// only after both stages are done with it; writes are noted for the
+	// spool commit in order, after OnStored.
+	free := make(chan *batch, 2)
+	for range 2 {
+		free <- &batch{
+			recs:    make([]spool.Record, 0, p.opts.BatchSize),
+			already: make([]bool, 0, p.opts.BatchSize),
+			w:       newWorkers(p),
+		}
+	}
+	toFinish := make(chan *batch, 1)
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for b := range toFinish {
+			p.finish(ctx, b)
+			free <- b
+		}
+	}()
+	defer func() {
+		close(toFinish)
+		<-finished
+	}()
 	for {
-		recs, stored, arena = recs[:0], stored[:0], arena[:0]
+		b := <-free
+		b.recs, b.already, b.arena = b.recs[:0], b.already[:0], b.arena[:0]
 		// Block for the first record, then take what is already written.
 		r, err := rd.Next(ctx)
 		for err == nil && r != nil {
@@ -197,24 +219,25 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 			// The reader reuses r.Line; copy it. A slice into an older
 			// arena array stays valid when append grows it.
-			start := len(arena)
-			arena = append(arena, r.Line...)
+			start := len(b.arena)
+			b.arena = append(b.arena, r.Line...)
 			rec := *r
-			rec.Line = arena[start:len(arena):len(arena)]
-			recs = append(recs, rec)
-			stored = append(stored, dup)
-			if len(recs) >= p.opts.BatchSize {
+			rec.Line = b.arena[start:len(b.arena):len(b.arena)]
+			b.recs = append(b.recs, rec)
+			b.already = append(b.already, dup)
+			if len(b.recs) >= p.opts.BatchSize {
 				break
 			}
 			r, err = rd.TryNext()
 		}
 		if err != nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, context.Canceled) {
+			free <- b
 			return fmt.Errorf("read spool: %w", err)
 		}
-		if len(recs) > 0 {
-			if werr := p.process(ctx, workers, recs, stored); werr != nil {
-				return werr
-			}
+		if len(b.recs) > 0 && p.storeBatch(ctx, b) {
+			toFinish <- b
+		} else {
+			free <- b
 		}
 		select {
 		case <-commitTick.C:
@@ -225,6 +248,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// batch is one read of the spool on its way through the pipeline: the
+// records (their lines in arena), which of them are in the store from
+// before a crash, and the events the workers built.
+type batch struct {
+	recs    []spool.Record
+	already []bool
+	arena   []byte
+	w       *workers
+	evs     []*event.Event
 }
 
 // Drain commits everything stored; call after the store has been closed
@@ -251,14 +285,15 @@ func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, erro
 	return seqs, nil
 }
 
-// process parses and stores recs, split over the workers (each parses its
-// share and writes it to the store, so both run on every core), runs
-// OnStored, then notes the write for a later spool commit. Records marked
-// in already are in the store from before a crash: parsed and passed to
-// OnStored, not stored again. A store refusal (disk full) is retried until
-// it succeeds or ctx ends: records stay in the spool meanwhile.
-func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record, already []bool) error {
-	evs := w.run(recs, func(lo int, chunk []*event.Event) {
+// storeBatch parses and stores a batch's records, split over the workers
+// (each parses its share and writes it to the store, so both run on every
+// core), and reports whether they were stored. Records marked in already
+// are in the store from before a crash: parsed (for OnStored), not stored
+// again. A store refusal (disk full) is retried until it succeeds or ctx
+// ends: records stay in the spool meanwhile.
+func (p *Pipeline) storeBatch(ctx context.Context, b *batch) bool {
+	already := b.already
+	b.evs = b.w.run(b.recs, func(lo int, chunk []*event.Event) {
 		var todo []*event.Event
 		for i, ev := range chunk {
 			if !already[lo+i] {
@@ -279,9 +314,15 @@ func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record,
 			}
 		}
 	})
-	if ctx.Err() != nil {
-		return nil // not stored: the records stay uncommitted and are replayed
-	}
+	// Not stored when ctx ended: the records stay uncommitted and are
+	// replayed.
+	return ctx.Err() == nil
+}
+
+// finish runs OnStored for a stored batch, counts it and notes the write
+// for the spool commit.
+func (p *Pipeline) finish(ctx context.Context, b *batch) {
+	recs, already, evs := b.recs, b.already, b.evs
 	if p.opts.OnStored != nil {
 		// Detection must not stop ingest: retry briefly, then count and go on.
 		var err error
@@ -343,7 +384,6 @@ func (p *Pipeline) process(ctx context.Context, w *workers, recs []spool.Record,
 	p.mu.Lock()
 	p.stored = append(p.stored, stored{seq: recs[len(recs)-1].Seq, at: time.Now()})
 	p.mu.Unlock()
-	return nil
 }
 
 // commit advances the spool checkpoint past store writes older than
