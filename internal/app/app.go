@@ -83,6 +83,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	store, err := logstore.OpenEmbedded(filepath.Join(cfg.Data, "logs"), logstore.EmbeddedOptions{
 		Retention:        3650 * 24 * time.Hour, // per-tenant retention is enforced by retentionLoop
 		MinFreeDiskBytes: int64(cfg.Store.MinFreeDisk) / 2,
+		AllColumns:       cfg.Store.AllColumns,
 	})
 	if err != nil {
 		return err

@@ -120,6 +120,12 @@ type Store struct {
 	// MinFreeDisk: below this much free disk, ingest stops instead of
 	// corrupting the store (default 1 GiB).
 	MinFreeDisk Size `yaml:"min_free_disk"`
+	// AllColumns stores every vendor field as a column (default false:
+	// key=value lines keep the normalized fields and a few vendor fields
+	// as columns and the rest are read from the line when a query needs
+	// them). True: faster filters on any vendor field, ~1.6× the disk and
+	// ~1.5× the ingest CPU.
+	AllColumns bool `yaml:"all_columns"`
 }
 
 // State selects the relational state database.

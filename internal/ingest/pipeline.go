@@ -320,17 +320,25 @@ func (p *Pipeline) storeBatch(ctx context.Context, b *batch) bool {
 }
 
 // finish runs OnStored for a stored batch, counts it and notes the write
-// for the spool commit.
+// for the spool commit. When ctx ends first the write is not noted: the
+// records are replayed at the next start, with detection, and not stored
+// twice.
 func (p *Pipeline) finish(ctx context.Context, b *batch) {
 	recs, already, evs := b.recs, b.already, b.evs
+	if ctx.Err() != nil {
+		return
+	}
 	if p.opts.OnStored != nil {
 		// Detection must not stop ingest: retry briefly, then count and go on.
 		var err error
 		for attempt := range 3 {
-			if err = p.opts.OnStored(ctx, evs); err == nil {
+			if err = p.opts.OnStored(ctx, evs); err == nil || ctx.Err() != nil {
 				break
 			}
 			time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		if err != nil {
 			p.m.DetectErrors.Inc()
