@@ -104,7 +104,9 @@ type Unassigned struct {
 
 // PipelineOptions configure the pipeline; zero values work.
 type PipelineOptions struct {
-	// Workers parse in parallel (default GOMAXPROCS).
+	// Workers parse and store in parallel (default 2×GOMAXPROCS: smaller
+	// shares even out at the end of a batch, where the workers wait for
+	// the slowest).
 	Workers int
 	// BatchSize bounds records per store write (default 4096).
 	BatchSize int
@@ -148,7 +150,7 @@ type stored struct {
 // NewPipeline wires a pipeline.
 func NewPipeline(sp *spool.Spool, store logstore.Store, reg *Registry, m *Metrics, opts PipelineOptions) *Pipeline {
 	if opts.Workers <= 0 {
-		opts.Workers = runtime.GOMAXPROCS(0)
+		opts.Workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 4096
