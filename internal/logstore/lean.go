@@ -63,38 +63,58 @@ func derivedName(name string) bool {
 // quoted value that does not end where a space follows or that cannot be
 // unquoted. Names are trimmed of spaces.
 func kvPairs(s string, fn func(name, value string)) {
+	r := kvReader{s: s}
 	for {
-		n := nameEnd(s)
-		if n < 0 {
-			fn(strings.TrimSpace(s), "")
+		name, value, ok := r.next()
+		if !ok {
 			return
 		}
-		name, ch := strings.TrimSpace(s[:n]), s[n]
-		s = s[n+1:]
-		if ch == ' ' || s == "" {
-			fn(name, "")
-			if ch == ' ' {
-				continue
-			}
-			return
-		}
-		if v, k := unquotePrefix(s); k >= 0 {
-			fn(name, v)
-			s = s[k:]
-			if s == "" || s[0] != ' ' {
-				return
-			}
-			s = s[1:]
-			continue
-		}
-		k := strings.IndexByte(s, ' ')
-		if k < 0 {
-			fn(name, s)
-			return
-		}
-		fn(name, s[:k])
-		s = s[k+1:]
+		fn(name, value)
 	}
+}
+
+// kvReader reads the pairs of kvPairs one at a time.
+type kvReader struct {
+	s    string
+	done bool
+}
+
+func (r *kvReader) next() (name, value string, ok bool) {
+	if r.done {
+		return "", "", false
+	}
+	s := r.s
+	n := nameEnd(s)
+	if n < 0 {
+		r.done = true
+		return strings.TrimSpace(s), "", true
+	}
+	name, ch := strings.TrimSpace(s[:n]), s[n]
+	s = s[n+1:]
+	if ch == ' ' {
+		r.s = s
+		return name, "", true
+	}
+	if s == "" {
+		r.done = true
+		return name, "", true
+	}
+	if v, k := unquotePrefix(s); k >= 0 {
+		s = s[k:]
+		if s == "" || s[0] != ' ' {
+			r.done = true
+		} else {
+			r.s = s[1:]
+		}
+		return name, v, true
+	}
+	k := strings.IndexByte(s, ' ')
+	if k < 0 {
+		r.done = true
+		return name, s, true
+	}
+	r.s = s[k+1:]
+	return name, s[:k], true
 }
 
 // nameEnd returns the index of the first '=' or ' ' in s, or -1.
@@ -167,45 +187,40 @@ func leanFirst(ev *event.Event) (first string, ok bool) {
 	if ev.ParseError != "" || ev.FieldsDropped > 0 || ev.Raw == "" || strings.IndexByte(ev.Raw, '=') < 0 {
 		return "", false
 	}
-	i, n, ok := 0, 0, true
-	isFirst := true
-	next := func() (event.Field, bool) {
-		for ; i < len(ev.Fields); i++ {
-			if f := ev.Fields[i]; f.Value != "" && !storedAlways(f.Name) {
-				i++
-				return f, true
-			}
+	fields := ev.Fields
+	i, n := 0, 0
+	r := kvReader{s: ev.Raw}
+	for isFirst := true; ; isFirst = false {
+		name, value, more := r.next()
+		if !more {
+			break
 		}
-		return event.Field{}, false
-	}
-	kvPairs(ev.Raw, func(name, value string) {
-		wasFirst := isFirst
-		isFirst = false
-		if !ok || value == "" {
-			return
+		if value == "" {
+			continue
 		}
-		pn := pairName(name, wasFirst)
+		pn := pairName(name, isFirst)
 		if storedAlways(pn) {
-			ok = false // a dotted pair: the engine would derive a field we store under that name
-			return
+			return "", false // a dotted pair: the engine would derive a field we store under that name
 		}
-		f, more := next()
-		if !more || f.Name != pn || f.Value != value {
-			ok = false
-			return
+		// The event's next vendor field must be this pair.
+		for i < len(fields) && (fields[i].Value == "" || storedAlways(fields[i].Name)) {
+			i++
 		}
+		if i == len(fields) || fields[i].Name != pn || fields[i].Value != value {
+			return "", false
+		}
+		i++
 		if pn != name {
 			first = pn
 		}
 		n++
-	})
-	if !ok || n == 0 {
-		return "", false
 	}
-	if _, more := next(); more {
-		return "", false // a vendor field that is not a pair of the line
+	for ; i < len(fields); i++ {
+		if fields[i].Value != "" && !storedAlways(fields[i].Name) {
+			return "", false // a vendor field that is not a pair of the line
+		}
 	}
-	return first, true
+	return first, n > 0
 }
 
 // deriveRow adds to a lean row the vendor fields it does not store, read
@@ -231,18 +246,20 @@ func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
 	for _, f := range row {
 		have[f.Name] = struct{}{}
 	}
-	isFirst := true
-	kvPairs(msg, func(name, value string) {
+	r := kvReader{s: msg}
+	for isFirst := true; ; isFirst = false {
+		name, value, more := r.next()
+		if !more {
+			break
+		}
 		name = pairName(name, isFirst)
-		isFirst = false
 		if value == "" || storedAlways(name) {
-			return
+			continue
 		}
-		if _, ok := have[name]; ok {
-			return
+		if _, ok := have[name]; !ok {
+			row = append(row, event.Field{Name: name, Value: value})
 		}
-		row = append(row, event.Field{Name: name, Value: value})
-	})
+	}
 	return row
 }
 
