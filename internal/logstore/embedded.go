@@ -241,6 +241,11 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 	pipes := ""
 	if req.Limit > 0 {
 		pipes = fmt.Sprintf(" | sort by (_time desc) limit %d", req.Limit)
+		if start, ok, err := e.newestStart(ctx, req); err != nil {
+			return err
+		} else if ok {
+			req.Start = start
+		}
 	}
 	q, ids, err := e.parse(req, pipes)
 	if err != nil {
@@ -286,6 +291,46 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 		}
 	}
 	return nil
+}
+
+// newestStart finds, for a search for the newest req.Limit rows, the time
+// of the oldest of them, reading only the time column: the search then
+// reads whole rows from that time on only, instead of from every block
+// with a match (the engine decompresses a block's columns whole, so
+// sorting a week of rows for the newest thousand would read the week).
+// ok is false when it does not apply: the query has pipes of its own, or
+// fewer rows match than the limit.
+func (e *Embedded) newestStart(ctx context.Context, req Request) (time.Time, bool, error) {
+	if _, pipes := splitPipes(strings.TrimSpace(req.Query)); pipes != "" {
+		return time.Time{}, false, nil
+	}
+	q, ids, err := e.parse(req, fmt.Sprintf(" | fields _time | sort by (_time desc) limit %d", req.Limit))
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	var oldest time.Time
+	n := 0
+	err = e.run(ctx, q, ids, func(db *logstorage.DataBlock) error {
+		c := db.GetColumnByName("_time")
+		if c == nil {
+			return nil
+		}
+		for _, v := range c.Values {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return fmt.Errorf("stored _time %q: %w", v, err)
+			}
+			if n == 0 || t.Before(oldest) {
+				oldest = t
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil || n < req.Limit || !oldest.After(req.Start) {
+		return time.Time{}, false, err
+	}
+	return oldest, true, nil
 }
 
 // blockRows turns a result block into rows, ordered _time, _msg, then the

@@ -328,3 +328,58 @@ func BenchmarkLeanFirst(b *testing.B) {
 		}
 	}
 }
+
+// TestSearchNewest checks that a search for the newest N rows, which first
+// finds the oldest of them from the time column alone, returns the same
+// times as sorting every match, ties at the boundary included.
+func TestSearchNewest(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	evs := leanTestEvents(t)
+	tie := evs[len(evs)/2].Time
+	for i := range 40 { // rows sharing one time, somewhere in the middle
+		evs[len(evs)/2+i].Time = tie
+	}
+	if err := s.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	times := func(q string, limit int) []string {
+		var out []string
+		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: q, Limit: limit}, func(row []event.Field) error {
+			out = append(out, row[0].Value)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("search %q limit %d: %v", q, limit, err)
+		}
+		return out
+	}
+	for _, q := range []string{"*", "type:traffic", "service:HTTPS"} {
+		all := times(q, 0)
+		parsed := make([]time.Time, len(all))
+		for i, v := range all {
+			parsed[i], _ = time.Parse(time.RFC3339Nano, v)
+		}
+		slices.SortFunc(parsed, func(a, b time.Time) int { return b.Compare(a) })
+		inTie := slices.IndexFunc(parsed, func(x time.Time) bool { return x.Equal(tie) }) + 20 // cuts the tied rows
+		for _, limit := range []int{1, 7, 100, inTie, len(all) - 1, len(all) + 5} {
+			got := times(q, limit)
+			n := min(limit, len(all))
+			if len(got) != n {
+				t.Errorf("%q limit %d: %d rows, want %d", q, limit, len(got), n)
+				continue
+			}
+			for i, v := range got {
+				if g, _ := time.Parse(time.RFC3339Nano, v); !g.Equal(parsed[i]) {
+					t.Errorf("%q limit %d: row %d at %s, want %s", q, limit, i, v, parsed[i].Format(time.RFC3339Nano))
+					break
+				}
+			}
+		}
+	}
+}
