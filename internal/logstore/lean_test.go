@@ -199,6 +199,8 @@ func TestLeanRows(t *testing.T) {
 		"service:HTTPS | stats count() n",
 		"type:traffic | stats by (srcintf, dstintf) count() n | sort by (n desc)",
 		"* | fields _msg, service, srcintfrole",
+		"type:traffic | fields src*",
+		`type:utm | format "<service>/<app> <q:hostname>" as sa | fields sa`,
 		"policyid:1 | uniq by (policytype)",
 	}
 	for _, q := range queries {

@@ -134,7 +134,11 @@ func rewrite(q, extra string) string {
 	}
 	quoted := make([]string, len(derived))
 	for k, n := range derived {
-		quoted[k] = quoteField(n)
+		if strings.HasSuffix(n, "*") {
+			quoted[k] = n // a prefix filter, which quoting would make a name
+		} else {
+			quoted[k] = quoteField(n)
+		}
 	}
 	unpack := fmt.Sprintf(" | unpack_logfmt if (%s:=%s) from _msg fields (%s) keep_original_fields", quoteField(FieldDerived), derivedKV, strings.Join(quoted, ", "))
 	if pipes != "" {
@@ -263,8 +267,12 @@ func pipeNames(pipes string) []string {
 				}
 				qp = pipes[i : i+k+2]
 			}
-			if u, err := unquote(qp); err == nil && isIdent(u) {
-				out = append(out, u)
+			if u, err := unquote(qp); err == nil {
+				if isIdent(u) {
+					out = append(out, u)
+				} else {
+					out = append(out, templateNames(u)...)
+				}
 			}
 			i += len(qp)
 		case isIdentByte(c):
@@ -273,6 +281,9 @@ func pipeNames(pipes string) []string {
 				j++
 			}
 			if w := pipes[i:j]; isIdent(w) && !pipeKeywords[strings.ToLower(w)] {
+				if j < len(pipes) && pipes[j] == '*' {
+					w += "*" // a prefix of names, as in "fields src*"
+				}
 				out = append(out, w)
 			}
 			i = j
@@ -281,6 +292,27 @@ func pipeNames(pipes string) []string {
 		}
 	}
 	return out
+}
+
+// templateNames returns the <name> placeholders of a format or extract
+// pattern.
+func templateNames(s string) []string {
+	var out []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return out
+		}
+		s = s[i+1:]
+		j := strings.IndexByte(s, '>')
+		if j < 0 {
+			return out
+		}
+		if name := strings.TrimPrefix(s[:j], "q:"); isIdent(name) {
+			out = append(out, name)
+		}
+		s = s[j+1:]
+	}
 }
 
 func isIdentByte(c byte) bool {
