@@ -14,8 +14,10 @@ import (
 // BenchmarkStoreColumns shows what the columns of a FortiGate event cost
 // the embedded log store: CPU per line (this process's user+system time,
 // the store's background merges included, up to its close) and bytes per
-// line on disk, for the event as the pipeline builds it and for leaner
-// variants. One op is one line; run with a fixed count, e.g.
+// line on disk, for the event as the pipeline builds it (stored lean),
+// with every field a column (all-columns), and for variants that store
+// only some of its fields (as columns, with AllColumns). One
+// op is one line; run with a fixed count, e.g.
 //
 //	go test ./internal/bench -run '^$' -bench StoreColumns -benchtime 300000x
 func BenchmarkStoreColumns(b *testing.B) {
@@ -24,14 +26,16 @@ func BenchmarkStoreColumns(b *testing.B) {
 		name string
 		keep func(f event.Field) bool // nil: no store, parse only
 		raw  bool
+		cols bool // EmbeddedOptions.AllColumns
 	}{
-		{"parse-only", nil, true},
-		{"as-stored", all, true},
-		{"no-msg", all, false},
-		{"no-redundant", func(f event.Field) bool { return !redundant[f.Name] }, true},
-		{"msg+vendor", func(f event.Field) bool { return !strings.Contains(f.Name, ".") }, true},
-		{"msg+ecs+header", func(f event.Field) bool { return strings.Contains(f.Name, ".") }, true},
-		{"msg-only", func(event.Field) bool { return false }, true},
+		{"parse-only", nil, true, false},
+		{"as-stored", all, true, false}, // lean rows
+		{"all-columns", all, true, true},
+		{"no-msg", all, false, true},
+		{"no-redundant", func(f event.Field) bool { return !redundant[f.Name] }, true, true},
+		{"msg+vendor", func(f event.Field) bool { return !strings.Contains(f.Name, ".") }, true, true},
+		{"msg+ecs+header", func(f event.Field) bool { return strings.Contains(f.Name, ".") }, true, true},
+		{"msg-only", func(event.Field) bool { return false }, true, true},
 	}
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
@@ -46,7 +50,7 @@ func BenchmarkStoreColumns(b *testing.B) {
 			var st *logstore.Embedded
 			if v.keep != nil {
 				var err error
-				if st, err = logstore.OpenEmbedded(dir, logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour}); err != nil {
+				if st, err = logstore.OpenEmbedded(dir, logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour, AllColumns: v.cols}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -126,3 +130,4 @@ var redundant = map[string]bool{
 	"network.iana_number": true, "source.mac": true, "source.nat.ip": true, "source.nat.port": true,
 	"url.original": true, "url.domain": true, "observer.version": true,
 }
+
