@@ -130,4 +130,3 @@ var redundant = map[string]bool{
 	"network.iana_number": true, "source.mac": true, "source.nat.ip": true, "source.nat.port": true,
 	"url.original": true, "url.domain": true, "observer.version": true,
 }
-
