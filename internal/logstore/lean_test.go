@@ -174,6 +174,8 @@ func TestLeanRows(t *testing.T) {
 		"service:HTTP*",
 		"-service:HTTPS",
 		"not service:HTTPS type:traffic",
+		"! service:HTTPS type:traffic",
+		"- service:DNS srcintf:port1",
 		`app:"HTTPS.BROWSER"`,
 		"action:deny dstport:443",
 		"type:utm subtype:webfilter",

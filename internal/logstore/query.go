@@ -106,7 +106,7 @@ func rewrite(q, extra string) string {
 		case lower == "or" && depth == 0:
 			prefilter = false
 		case lower == "and", lower == "or":
-		case lower == "not":
+		case lower == "not", tok == "!", tok == "-": // "! x" and "- x" negate x too
 			negate = true
 			b.WriteString(out)
 			afterField = false

@@ -26,6 +26,7 @@ func TestRewrite(t *testing.T) {
 		{`service:HTTPS action:deny`, `(not "parse.derived":=kv or _msg:"HTTPS") action:deny` + unpack(`"service"`) + ` | filter service:HTTPS action:deny` + "\n"},
 		{`msg:ログイン`, `(not "parse.derived":=kv or _msg:*"ログイン"*)` + unpack(`"msg"`) + ` | filter msg:*"ログイン"*` + "\n"},
 		{`app:HTTP* or action:deny`, `*` + unpack(`"app"`) + ` | filter app:HTTP* or action:deny` + "\n"},
+		{`! service:DNS action:deny`, `action:deny` + unpack(`"service"`) + ` | filter ! service:DNS action:deny` + "\n"},
 		{`-service:DNS 10.0.0.3`, ipq + unpack(`"service"`) + ` | filter -service:DNS ` + ipq + "\n"},
 		{`type:utm | stats by (service, "appcat") count() hits`, `type:utm` + unpack(`"service", "appcat"`) + ` | stats by (service, "appcat") count() hits`},
 		{`type:utm | stats by (srcip) count() hits`, `type:utm | stats by (srcip) count() hits`},
