@@ -189,7 +189,8 @@ func splitFilterToken(tok string) (name, val string, prefix, simple bool) {
 	}
 	if val[0] == '"' || val[0] == '\'' || val[0] == '`' {
 		u, err := unquote(val)
-		if err != nil || u == "" || strings.ContainsAny(u, "\"\\") {
+		// A quote or backslash may stand escaped in the line.
+		if err != nil || u == "" || strings.ContainsAny(u, "\"'`\\") {
 			return name, "", false, false
 		}
 		return name, u, prefix, true
