@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -384,6 +385,89 @@ func TestSearchNewest(t *testing.T) {
 					break
 				}
 			}
+		}
+	}
+}
+
+// TestLeanRowsRandomQueries compares lean and all-column stores on random
+// filters built from the data's own field values: words, phrases, exact
+// and prefix values, negations in every spelling, or, and parentheses.
+func TestLeanRowsRandomQueries(t *testing.T) {
+	ctx := context.Background()
+	evs := leanTestEvents(t)
+	lean, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lean.Close()
+	full, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{AllColumns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer full.Close()
+	for _, s := range []*Embedded{lean, full} {
+		if err := s.Add(evs); err != nil {
+			t.Fatal(err)
+		}
+		s.Flush()
+	}
+	// Atoms: name and value pairs taken from events, derived and stored.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	var atoms []string
+	for len(atoms) < 400 {
+		ev := evs[rnd.IntN(len(evs))]
+		f := ev.Fields[rnd.IntN(len(ev.Fields))]
+		if f.Value == "" || strings.ContainsAny(f.Name, `"\ `) {
+			continue
+		}
+		v := f.Value
+		switch rnd.IntN(5) {
+		case 0:
+			atoms = append(atoms, fmt.Sprintf("%s:%q", f.Name, v))
+		case 1:
+			atoms = append(atoms, fmt.Sprintf("%s:=%q", f.Name, v))
+		case 2:
+			if len(v) > 2 {
+				atoms = append(atoms, fmt.Sprintf("%s:%q*", f.Name, v[:len(v)/2]))
+			}
+		case 3:
+			if w := strings.Fields(v); len(w) > 0 && !strings.ContainsAny(w[0], `"'`+"`()*:|!-=<>~{}[],\\") {
+				atoms = append(atoms, f.Name+":"+w[0])
+			}
+		case 4:
+			atoms = append(atoms, fmt.Sprintf("%q", v)) // a phrase of the line
+		}
+	}
+	negations := []string{"-", "!", "not ", "! ", "- "}
+	atom := func() string {
+		a := atoms[rnd.IntN(len(atoms))]
+		if rnd.IntN(4) == 0 {
+			a = negations[rnd.IntN(len(negations))] + a
+		}
+		return a
+	}
+	count := func(s Store, q string) int {
+		n := 0
+		if err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: q}, func([]event.Field) error { n++; return nil }); err != nil {
+			t.Fatalf("%q: %v (as run: %s)", q, err, Rewrite(q))
+		}
+		return n
+	}
+	for i := 0; i < 300; i++ {
+		var parts []string
+		for k := 0; k < 1+rnd.IntN(3); k++ {
+			switch rnd.IntN(4) {
+			case 0:
+				parts = append(parts, "("+atom()+" or "+atom()+")")
+			case 1:
+				parts = append(parts, atom()+" or")
+			default:
+				parts = append(parts, atom())
+			}
+		}
+		q := strings.TrimSuffix(strings.Join(parts, " "), " or")
+		if got, want := count(lean, q), count(full, q); got != want {
+			t.Errorf("%q: %d rows lean, %d with all columns\nas run: %s", q, got, want, Rewrite(q))
 		}
 	}
 }
