@@ -78,7 +78,7 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	cfg := &logstorage.StorageConfig{
 		Retention:             opts.Retention,
 		FlushInterval:         opts.FlushInterval,
-		FutureRetention:       2 * 24 * time.Hour,
+		FutureRetention:       futureRetention,
 		MaxBackfillAge:        opts.Retention,
 		MinFreeDiskSpaceBytes: opts.MinFreeDiskBytes,
 	}
@@ -294,19 +294,52 @@ func (e *Embedded) Search(ctx context.Context, req Request, fn func(row []event.
 }
 
 // newestStart finds, for a search for the newest req.Limit rows, the time
-// of the oldest of them, reading only the time column: the search then
-// reads whole rows from that time on only, instead of from every block
-// with a match (the engine decompresses a block's columns whole, so
-// sorting a week of rows for the newest thousand would read the week).
+// of the oldest of them, reading only the time column (and what the filter
+// needs): the search then reads whole rows from that time on only, instead
+// of from every block with a match (the engine decompresses a block's
+// columns whole, so sorting a week of rows for the newest thousand would
+// read the week). It looks in growing windows back from the end (1 hour,
+// 8 hours, 64 hours, ...), so that a filter that must read each line
+// (a vendor field of lean rows) reads only as far back as needed.
 // ok is false when it does not apply: the query has pipes of its own, or
 // fewer rows match than the limit.
 func (e *Embedded) newestStart(ctx context.Context, req Request) (time.Time, bool, error) {
 	if _, pipes := splitPipes(strings.TrimSpace(req.Query)); pipes != "" {
 		return time.Time{}, false, nil
 	}
+	end := req.End
+	if end.IsZero() {
+		end = time.Now().Add(futureRetention)
+	}
+	for window := time.Hour; ; window *= 8 {
+		w := req
+		w.Start, w.End = end.Add(-window), end
+		last := !req.Start.IsZero() && !w.Start.After(req.Start) || window > 100*365*24*time.Hour
+		if last {
+			w.Start = req.Start
+		}
+		oldest, n, err := e.oldestOfNewest(ctx, w)
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if n >= req.Limit {
+			return oldest, oldest.After(req.Start), nil
+		}
+		if last {
+			return time.Time{}, false, nil
+		}
+	}
+}
+
+// futureRetention is how far ahead of now the store accepts rows.
+const futureRetention = 2 * 24 * time.Hour
+
+// oldestOfNewest returns the time of the oldest of the newest req.Limit
+// matching rows, and how many rows that is (fewer when fewer match).
+func (e *Embedded) oldestOfNewest(ctx context.Context, req Request) (time.Time, int, error) {
 	q, ids, err := e.parse(req, fmt.Sprintf(" | fields _time | sort by (_time desc) limit %d", req.Limit))
 	if err != nil {
-		return time.Time{}, false, err
+		return time.Time{}, 0, err
 	}
 	var oldest time.Time
 	n := 0
@@ -327,10 +360,7 @@ func (e *Embedded) newestStart(ctx context.Context, req Request) (time.Time, boo
 		}
 		return nil
 	})
-	if err != nil || n < req.Limit || !oldest.After(req.Start) {
-		return time.Time{}, false, err
-	}
-	return oldest, true, nil
+	return oldest, n, err
 }
 
 // blockRows turns a result block into rows, ordered _time, _msg, then the
