@@ -35,11 +35,17 @@ const derivedKV = "kv"
 
 // LeanKeep are vendor fields kept as columns in lean rows: the ones
 // searches filter, count and chart by most (FortiGate's log type, action,
-// addresses, port, policy and log id). Filters on them use the engine's
-// per-block indexes; filters on other vendor fields read each line.
+// addresses, port, service, policy, log id and VDOM; the ruleset audit
+// counts policyid per vd). Filters on them use the engine's per-block
+// indexes; filters on other vendor fields read each line.
+//
+// Rows marked FieldDerived "kv" hold exactly these: a query for one of them
+// is not given the unpack step. Keeping another field later needs a new
+// FieldDerived value for the rows that hold it, with queries still
+// unpacking the field for "kv" rows.
 var LeanKeep = map[string]bool{
-	"date": true, "type": true, "subtype": true, "level": true, "logid": true,
-	"action": true, "srcip": true, "dstip": true, "dstport": true, "policyid": true,
+	"date": true, "type": true, "subtype": true, "level": true, "logid": true, "vd": true,
+	"action": true, "srcip": true, "dstip": true, "dstport": true, "service": true, "policyid": true,
 }
 
 // storedAlways reports whether a field of this name is kept in every row:
