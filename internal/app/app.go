@@ -107,9 +107,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		return float64(s.Written - s.Committed)
 	})
 	set.NewGauge("sekimori_spool_pending_bytes", func() float64 { return float64(sp.Stats().PendingBytes) })
-	var storeBytes, storeRows atomic.Uint64
+	var storeBytes, storeRows, storeLean atomic.Uint64
 	set.NewGauge("sekimori_store_bytes", func() float64 { return float64(storeBytes.Load()) })
 	set.NewGauge("sekimori_store_rows", func() float64 { return float64(storeRows.Load()) })
+	set.NewGauge("sekimori_store_lean_rows_total", func() float64 { return float64(storeLean.Load()) })
 
 	if err := os.MkdirAll(cfg.Formats.Dir, 0o750); err != nil {
 		return fmt.Errorf("create formats dir: %w", err)
@@ -366,6 +367,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 			s := store.Stats()
 			storeBytes.Store(s.DiskBytes)
 			storeRows.Store(s.Rows)
+			storeLean.Store(s.LeanRows)
 			select {
 			case <-gctx.Done():
 				return nil

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -46,6 +47,7 @@ type Embedded struct {
 	close sync.Once
 
 	names streamNames
+	lean  atomic.Uint64 // rows added lean
 }
 
 var flagsOnce sync.Once
@@ -95,6 +97,8 @@ func (e *Embedded) Add(evs []*event.Event) error {
 	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
 	defer logstorage.PutLogRows(lr)
 	var fields []logstorage.Field
+	var leanRows uint64
+	defer func() { e.lean.Add(leanRows) }()
 	var seqBuf []byte
 	for _, ev := range evs {
 		fields = fields[:0]
@@ -131,6 +135,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		own := len(fields)
 		if lean {
 			fields = appendLean(fields, ev, first)
+			leanRows++
 		} else {
 			for _, f := range ev.Fields {
 				if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
@@ -540,6 +545,7 @@ func (e *Embedded) Stats() Stats {
 	return Stats{
 		Rows:      ss.SmallPartRowsCount + ss.BigPartRowsCount + ss.InmemoryRowsCount,
 		DiskBytes: dirSize(e.path),
+		LeanRows:  e.lean.Load(),
 		ReadOnly:  ss.IsReadOnly,
 	}
 }

@@ -149,6 +149,12 @@ func TestLeanRows(t *testing.T) {
 	lean.Flush()
 	full.Flush()
 	t.Logf("%d of %d events stored lean", leanCount, len(evs))
+	if got := lean.Stats().LeanRows; got != uint64(leanCount) {
+		t.Errorf("Stats().LeanRows = %d, want %d", got, leanCount)
+	}
+	if got := full.Stats().LeanRows; got != 0 {
+		t.Errorf("all columns: Stats().LeanRows = %d, want 0", got)
+	}
 	if leanCount < len(evs)*9/10 {
 		t.Errorf("only %d of %d FortiGate events are stored lean", leanCount, len(evs))
 	}

@@ -66,6 +66,10 @@ type Stats struct {
 	Rows      uint64
 	DiskBytes uint64
 	ReadOnly  bool
+	// LeanRows counts the rows added lean since the store was opened (see
+	// FieldDerived): when a device's lines stop qualifying (a format
+	// change), this stops growing with its traffic.
+	LeanRows uint64
 }
 
 // Store is implemented by Embedded (and later by a cluster client).
