@@ -84,8 +84,9 @@ type Store interface {
 	// is cut, and the event's ParseError says so.
 	Add(evs []*event.Event) error
 	// Search calls fn for each matching row; fields are ordered _time,
-	// _msg, then the stored fields. Returning an error from fn stops the
-	// search and returns that error.
+	// _msg, then the stored fields, then (for lean rows) the fields read
+	// from _msg. Returning an error from fn stops the search and returns
+	// that error.
 	Search(ctx context.Context, req Request, fn func(row []event.Field) error) error
 	// Hits returns a histogram of matching rows with the given step.
 	Hits(ctx context.Context, req Request, step time.Duration) ([]Bucket, error)
