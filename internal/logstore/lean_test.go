@@ -3,6 +3,7 @@ package logstore
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -475,5 +476,23 @@ func TestLeanRowsRandomQueries(t *testing.T) {
 		if got, want := count(lean, q), count(full, q); got != want {
 			t.Errorf("%q: %d rows lean, %d with all columns\nas run: %s", q, got, want, Rewrite(q))
 		}
+	}
+}
+
+// TestDeleteDerivedField: the engine deletes by stored columns, so a delete
+// filter on a field lean rows derive is refused rather than left to miss
+// them.
+func TestDeleteDerivedField(t *testing.T) {
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	err = s.Delete(context.Background(), []uint32{1}, "app:DNS", time.Time{})
+	if !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), "app:DNS") {
+		t.Errorf("delete by a derived field: %v", err)
+	}
+	if err := s.Delete(context.Background(), []uint32{1}, `"log.source.address":="192.0.2.1" action:deny`, time.Time{}); err != nil {
+		t.Errorf("delete by stored fields: %v", err)
 	}
 }
