@@ -62,24 +62,12 @@ func derivedName(name string) bool {
 	return !storedAlways(name) && !LeanKeep[name]
 }
 
-// kvPairs calls fn for each name=value pair of s, read exactly as the
-// engine's logfmt parser (unpack_logfmt) reads it: names end at '=' or ' '
-// (a name followed by ' ' has an empty value), values are either quoted
-// (", ` or ', with Go escapes) or run to the next space; parsing stops at a
-// quoted value that does not end where a space follows or that cannot be
-// unquoted. Names are trimmed of spaces.
-func kvPairs(s string, fn func(name, value string)) {
-	r := kvReader{s: s}
-	for {
-		name, value, ok := r.next()
-		if !ok {
-			return
-		}
-		fn(name, value)
-	}
-}
-
-// kvReader reads the pairs of kvPairs one at a time.
+// kvReader reads the name=value pairs of a line one at a time, exactly as
+// the engine's logfmt parser (unpack_logfmt) reads them: names end at '='
+// or ' ' (a name followed by ' ' has an empty value), values are either
+// quoted (", ` or ', with Go escapes) or run to the next space; reading
+// stops at a quoted value that does not end where a space follows or that
+// cannot be unquoted. Names are trimmed of spaces.
 type kvReader struct {
 	s    string
 	done bool

@@ -268,6 +268,18 @@ func TestLeanFirst(t *testing.T) {
 	}
 }
 
+// kvPairs calls fn for each pair kvReader reads from s.
+func kvPairs(s string, fn func(name, value string)) {
+	r := kvReader{s: s}
+	for {
+		name, value, ok := r.next()
+		if !ok {
+			return
+		}
+		fn(name, value)
+	}
+}
+
 func TestKVPairs(t *testing.T) {
 	type pair struct{ Name, Value string }
 	tests := []struct {
