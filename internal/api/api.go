@@ -225,6 +225,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
+// writeList answers a list read from the state database as {key: [...]}
+// ([] rather than null when empty), or the read's error.
+func writeList[T any](w http.ResponseWriter, key string, list []T, err error) {
+	if err != nil {
+		stateError(w, err)
+		return
+	}
+	if list == nil {
+		list = []T{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: list})
+}
+
 func writeError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }

@@ -48,12 +48,5 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, p principal) 
 		}
 	}
 	list, err := s.d.State.ListAudit(r.Context(), f)
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.AuditEntry{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": list})
+	writeList(w, "entries", list, err)
 }

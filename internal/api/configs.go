@@ -260,14 +260,7 @@ func (s *Server) listRestores(w http.ResponseWriter, r *http.Request, p principa
 		return
 	}
 	list, err := s.d.State.Restores(r.Context(), []uint32{dev.TenantID}, dev.ID)
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.ConfigRestore{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"restores": list})
+	writeList(w, "restores", list, err)
 }
 
 // requestRestore: POST /api/v1/devices/{id}/restores {generation, reason}:

@@ -197,14 +197,7 @@ func (s *Server) ruleSettings(w http.ResponseWriter, r *http.Request, p principa
 		return
 	}
 	list, err := s.d.State.RuleSettings(r.Context(), tenants)
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.RuleSetting{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"settings": list})
+	writeList(w, "settings", list, err)
 }
 
 // setRuleSetting enables or disables a rule (Sigma id or native signature

@@ -46,14 +46,7 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, p principal)
 		ip = a.String()
 	}
 	list, err := s.d.State.Assets(r.Context(), tenants, ip)
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.Asset{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"assets": list})
+	writeList(w, "assets", list, err)
 }
 
 // getAsset: GET /api/v1/assets/{id}?tenant= with its history; another
@@ -171,14 +164,7 @@ func (s *Server) importKnowledge(w http.ResponseWriter, r *http.Request, p princ
 // knowledge, no tenant data).
 func (s *Server) listKnowledge(w http.ResponseWriter, r *http.Request, p principal) {
 	list, err := s.d.State.KnowledgeSources(r.Context())
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.KnowledgeSource{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"sources": list})
+	writeList(w, "sources", list, err)
 }
 
 // triageTasks: GET /api/v1/triage/tasks?tenant= — open data-quality tasks.
@@ -189,14 +175,7 @@ func (s *Server) triageTasks(w http.ResponseWriter, r *http.Request, p principal
 		return
 	}
 	list, err := s.d.State.TriageTasks(r.Context(), tenants)
-	if err != nil {
-		stateError(w, err)
-		return
-	}
-	if list == nil {
-		list = []state.TriageTask{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tasks": list})
+	writeList(w, "tasks", list, err)
 }
 
 // setTriageSettings: PUT /api/v1/triage/settings?tenant= {policy, fresh_days}.
