@@ -124,7 +124,7 @@ type Store struct {
 	// key=value lines keep the normalized fields and a few vendor fields
 	// as columns and the rest are read from the line when a query needs
 	// them). True: faster filters on any vendor field, ~1.6× the disk and
-	// ~1.5× the ingest CPU.
+	// ~1.4× the log store's CPU per line.
 	AllColumns bool `yaml:"all_columns"`
 }
 

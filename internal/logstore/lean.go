@@ -5,8 +5,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
-
 	"github.com/sekimori/sekimori/internal/event"
 )
 
@@ -18,7 +16,7 @@ import (
 // vendor fields are exactly the line's key=value pairs, read the way the
 // engine's unpack_logfmt pipe reads them, Add stores the line, the fields
 // Sekimori adds, every normalized (ECS, dotted) field and the vendor
-// fields in LeanKeep, and marks the row with FieldDerived. The other vendor
+// fields in leanKeep, and marks the row with FieldDerived. The other vendor
 // fields are derived when needed: Search adds them to each row it returns
 // (from _msg, with the same reading), and Rewrite adds an unpack_logfmt
 // pipe for queries that name them, so that filters, stats and facets over
@@ -33,7 +31,7 @@ const FieldDerived = "parse.derived"
 // derivedKV is FieldDerived's value for key=value (logfmt) lines.
 const derivedKV = "kv"
 
-// LeanKeep are vendor fields kept as columns in lean rows: the ones
+// leanKeep are vendor fields kept as columns in lean rows: the ones
 // searches filter, count and chart by most (FortiGate's log type, action,
 // addresses, port, service, policy, log id and VDOM; the ruleset audit
 // counts policyid per vd). Filters on them use the engine's per-block
@@ -43,7 +41,7 @@ const derivedKV = "kv"
 // is not given the unpack step. Keeping another field later needs a new
 // FieldDerived value for the rows that hold it, with queries still
 // unpacking the field for "kv" rows.
-var LeanKeep = map[string]bool{
+var leanKeep = map[string]bool{
 	"date": true, "type": true, "subtype": true, "level": true, "logid": true, "vd": true,
 	"action": true, "srcip": true, "dstip": true, "dstport": true, "service": true, "policyid": true,
 }
@@ -59,7 +57,7 @@ func storedAlways(name string) bool {
 // derivedName reports whether a field of this name may be missing from a
 // lean row and read from its line.
 func derivedName(name string) bool {
-	return !storedAlways(name) && !LeanKeep[name]
+	return !storedAlways(name) && !leanKeep[name]
 }
 
 // kvReader reads the name=value pairs of a line one at a time, exactly as
@@ -173,7 +171,7 @@ func pairName(name string, first bool) string {
 }
 
 // leanFirst reports whether ev can be stored lean: its vendor fields (the
-// ones derivedName or LeanKeep covers), in order and with their values, are
+// ones derivedName or leanKeep covers), in order and with their values, are
 // exactly the non-empty key=value pairs of its line that are not stored
 // always. first is the name of the first pair when the engine cannot read
 // it (it carries the syslog priority): that field must be kept.
@@ -257,17 +255,12 @@ func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
 	return row
 }
 
-// appendLean appends ev's fields to a row for a lean event: what
-// storedAlways or LeanKeep names, the first pair's field, and FieldDerived.
-func appendLean(fields []logstorage.Field, ev *event.Event, first string) []logstorage.Field {
-	for _, f := range ev.Fields {
-		if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
-			continue
-		}
-		if derivedName(f.Name) && f.Name != first {
-			continue
-		}
-		fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
+// storesField reports whether a row keeps event field f as a column: not
+// the engine's own names or empty values, and in a lean row (first set
+// by leanFirst) not the vendor fields it derives.
+func storesField(f event.Field, lean bool, first string) bool {
+	if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
+		return false // _msg, _time, _stream are ours; empty values are not stored
 	}
-	return fields
+	return !lean || !derivedName(f.Name) || f.Name == first
 }

@@ -41,6 +41,13 @@ func Rewrite(q string) string { return rewrite(q, "") }
 
 // rewrite is Rewrite for q followed by Sekimori's own pipes.
 func rewrite(q, extra string) string {
+	out, _ := rewritePlan(q, extra)
+	return out
+}
+
+// rewritePlan is rewrite, also returning the vendor fields that lean rows
+// derive and the query names (the unpack step reads them).
+func rewritePlan(q, extra string) (string, []string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		q = "*"
@@ -130,7 +137,7 @@ func rewrite(q, extra string) string {
 	}
 	out := b.String()
 	if len(derived) == 0 {
-		return out + pipes
+		return out + pipes, nil
 	}
 	quoted := make([]string, len(derived))
 	for k, n := range derived {
@@ -149,13 +156,13 @@ func rewrite(q, extra string) string {
 		if strings.Contains(out, "#") {
 			out += "\n"
 		}
-		return out + unpack + pipes
+		return out + unpack + pipes, derived
 	}
 	head := "*"
 	if prefilter && len(pre) > 0 {
 		head = strings.Join(pre, " ")
 	}
-	return head + unpack + " | filter " + strings.TrimRight(out, " \t\n\r") + "\n" + pipes
+	return head + unpack + " | filter " + strings.TrimRight(out, " \t\n\r") + "\n" + pipes, derived
 }
 
 // splitFilterToken splits a filter token into its field name ("" for the
