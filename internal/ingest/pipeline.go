@@ -233,7 +233,6 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			r, err = rd.TryNext()
 		}
 		if err != nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, context.Canceled) {
-			free <- b
 			return fmt.Errorf("read spool: %w", err)
 		}
 		if len(b.recs) > 0 && p.storeBatch(ctx, b) {
@@ -288,8 +287,8 @@ func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, erro
 }
 
 // storeBatch parses and stores a batch's records, split over the workers
-// (each parses its share and writes it to the store, so both run on every
-// core), and reports whether they were stored. Records marked in already
+// (each parses its share and writes it to the store, so that parsing and
+// storing run on every core), and reports whether they were stored. Records marked in already
 // are in the store from before a crash: parsed (for OnStored), not stored
 // again. A store refusal (disk full) is retried until it succeeds or ctx
 // ends: records stay in the spool meanwhile.

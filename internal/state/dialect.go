@@ -120,26 +120,25 @@ type execQuerier interface {
 type querier struct {
 	e execQuerier
 	d dialect
-	// In write transactions: the transaction, and the statements
-	// prepared once for the database (see cachedExec).
-	tx    *sql.Tx
-	db    *sql.DB
+	// In write transactions: the statements prepared once for the
+	// database (see cachedExec).
 	stmts *stmtCache
 }
 
-// stmtCache keeps statements prepared on the database by their text.
+// stmtCache keeps statements prepared on db by their text.
 type stmtCache struct {
+	db *sql.DB
 	mu sync.Mutex
 	m  map[string]*sql.Stmt
 }
 
-func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, error) {
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st := c.m[query]; st != nil {
 		return st, nil
 	}
-	st, err := db.PrepareContext(ctx, query)
+	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -164,14 +163,15 @@ func (c *stmtCache) close() {
 // run many times a second (recording alert matches). ok is false outside
 // write transactions.
 func (q querier) cachedStmt(ctx context.Context, query string) (st *sql.Stmt, ok bool, err error) {
-	if q.tx == nil || q.stmts == nil {
+	tx, isTx := q.e.(*sql.Tx)
+	if !isTx || q.stmts == nil {
 		return nil, false, nil
 	}
-	dbst, err := q.stmts.get(ctx, q.db, q.d.rebind(query))
+	dbst, err := q.stmts.get(ctx, q.d.rebind(query))
 	if err != nil {
 		return nil, true, err
 	}
-	return q.tx.StmtContext(ctx, dbst), true, nil
+	return tx.StmtContext(ctx, dbst), true, nil
 }
 
 // cachedExec is exec with a cached statement.

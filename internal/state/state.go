@@ -94,7 +94,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open state %s: %w", d, err)
 	}
-	return &Store{db: db, d: d}, nil
+	return &Store{db: db, d: d, stmts: stmtCache{db: db}}, nil
 }
 
 // Close closes the database connections. Calls in flight may fail.
@@ -157,7 +157,7 @@ func (s *Store) write(ctx context.Context, bump bool, fn func(q querier) error) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit this is a no-op
-	q := querier{e: tx, d: s.d, tx: tx, stmts: &s.stmts, db: s.db}
+	q := querier{e: tx, d: s.d, stmts: &s.stmts}
 	if bump {
 		if _, err := q.exec(ctx, `UPDATE counters SET value = value + 1 WHERE name = 'revision'`); err != nil {
 			return fmt.Errorf("bump revision: %w", err)
