@@ -124,7 +124,7 @@ func rewritePlan(q, extra string) (string, []string) {
 			} else {
 				pre = append(pre, fmt.Sprintf("(not %s:=%s or _msg:%s)", quoteField(FieldDerived), derivedKV, msgFilter(val, prefix)))
 			}
-		case depth == 0 && !negate && out != tok && !afterField:
+		case depth == 0 && !negate && out != tok:
 			pre = append(pre, out) // an IP or Japanese term, rewritten to a filter of its own
 		}
 		negate = false
