@@ -184,11 +184,7 @@ func listDevices(ctx context.Context, env Env, st *state.Store) error {
 	if err != nil {
 		return err
 	}
-	ts, _ := st.ListTenants(ctx)
-	names := map[uint32]string{}
-	for _, t := range ts {
-		names[t.ID] = t.Name
-	}
+	names := tenantNames(ctx, st)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TENANT\tNAME\tFORMAT\tSOURCES\tDEVID\tTIME_ZONE\tCHARSET")
 	for _, d := range ds {
@@ -290,4 +286,15 @@ func verifyAudit(ctx context.Context, env Env, st *state.Store) error {
 	}
 	fmt.Fprintf(env.Stdout, "audit trail intact: %d entries, chain and head verified\n", c.Entries)
 	return nil
+}
+
+// tenantNames maps tenant ids to names for listings; a failed read leaves
+// names empty (the listing shows ids' names blank rather than failing).
+func tenantNames(ctx context.Context, st *state.Store) map[uint32]string {
+	ts, _ := st.ListTenants(ctx)
+	names := make(map[uint32]string, len(ts))
+	for _, t := range ts {
+		names[t.ID] = t.Name
+	}
+	return names
 }

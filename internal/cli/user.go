@@ -176,11 +176,7 @@ func runUserList(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		ts, _ := st.ListTenants(ctx)
-		names := map[uint32]string{}
-		for _, t := range ts {
-			names[t.ID] = t.Name
-		}
+		names := tenantNames(ctx, st)
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ID\tNAME\tROLE\tTENANTS\tTOTP\tSTATE\tLAST_LOGIN")
 		for _, u := range us {
