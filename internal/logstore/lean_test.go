@@ -118,6 +118,29 @@ func corpusFortiGate(t *testing.T) []string {
 	return lines
 }
 
+// leanAndFull stores evs in two stores, lean (the default) and with every
+// field a column, closed when the test ends.
+func leanAndFull(t *testing.T, evs []*event.Event) (lean, full *Embedded) {
+	t.Helper()
+	for _, opts := range []EmbeddedOptions{{}, {AllColumns: true}} {
+		s, err := OpenEmbedded(t.TempDir(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if err := s.Add(evs); err != nil {
+			t.Fatal(err)
+		}
+		s.Flush()
+		if opts.AllColumns {
+			full = s
+		} else {
+			lean = s
+		}
+	}
+	return lean, full
+}
+
 // TestLeanRows stores the same events lean and with every column, and
 // checks that every query answers the same from both: search rows (with
 // the derived fields), filters on stored and derived fields, negations,
@@ -125,30 +148,13 @@ func corpusFortiGate(t *testing.T) []string {
 func TestLeanRows(t *testing.T) {
 	ctx := context.Background()
 	evs := leanTestEvents(t)
-	lean, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lean.Close()
-	full, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{AllColumns: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer full.Close()
 	leanCount := 0
 	for _, ev := range evs {
 		if _, ok := leanFirst(ev); ok {
 			leanCount++
 		}
 	}
-	if err := lean.Add(evs); err != nil {
-		t.Fatal(err)
-	}
-	if err := full.Add(evs); err != nil {
-		t.Fatal(err)
-	}
-	lean.Flush()
-	full.Flush()
+	lean, full := leanAndFull(t, evs)
 	t.Logf("%d of %d events stored lean", leanCount, len(evs))
 	if got := lean.Stats().LeanRows; got != uint64(leanCount) {
 		t.Errorf("Stats().LeanRows = %d, want %d", got, leanCount)
@@ -416,22 +422,7 @@ func TestSearchNewest(t *testing.T) {
 func TestLeanRowsRandomQueries(t *testing.T) {
 	ctx := context.Background()
 	evs := leanTestEvents(t)
-	lean, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lean.Close()
-	full, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{AllColumns: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer full.Close()
-	for _, s := range []*Embedded{lean, full} {
-		if err := s.Add(evs); err != nil {
-			t.Fatal(err)
-		}
-		s.Flush()
-	}
+	lean, full := leanAndFull(t, evs)
 	// Atoms: name and value pairs taken from events, derived and stored.
 	rnd := rand.New(rand.NewPCG(1, 2))
 	var atoms []string
