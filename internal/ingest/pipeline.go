@@ -104,11 +104,11 @@ type Unassigned struct {
 
 // PipelineOptions configure the pipeline; zero values work.
 type PipelineOptions struct {
-	// Workers parse and store in parallel (default 2×GOMAXPROCS: smaller
-	// shares even out at the end of a batch, where the workers wait for
-	// the slowest).
+	// Workers parse and store in parallel (default 2×GOMAXPROCS, so that
+	// a worker waiting on the store leaves the cores busy).
 	Workers int
-	// BatchSize bounds records per store write (default 4096).
+	// BatchSize bounds records per spool read (default 4096); each worker
+	// writes its share of a batch to the store at once.
 	BatchSize int
 	// CommitLag is how long after a store write its records are treated as
 	// on disk and committed in the spool (default 5s: the store flushes
@@ -181,31 +181,54 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if len(skip) > 0 {
 		p.opts.Logger.Info("replaying spool", "already_stored", len(skip))
 	}
-	commitTick := time.NewTicker(time.Second)
-	defer commitTick.Stop()
-	// Two batches in flight: while OnStored (detection) works through one,
-	// the workers parse and store the next. A batch's buffers are reused
-	// only after both stages are done with it; writes are noted for the
-	// spool commit in order, after OnStored.
-	free := make(chan *batch, 2)
-	for range 2 {
+	// Three stages overlap: this goroutine reads the spool into a batch,
+	// the workers parse and store the chunks of the batches read before
+	// it, and the finisher runs OnStored (detection) and notes the writes
+	// for the spool commit, batch after batch in read order. Workers take
+	// chunks as they come, so none idles at the end of a batch waiting
+	// for its slowest chunk, and reading never waits for them.
+	const inFlight = 3
+	free := make(chan *batch, inFlight)
+	for range inFlight {
 		free <- &batch{
 			recs:    make([]spool.Record, 0, p.opts.BatchSize),
 			already: make([]bool, 0, p.opts.BatchSize),
-			w:       newWorkers(p),
 		}
 	}
-	toFinish := make(chan *batch, 1)
+	chunks := make(chan chunk, inFlight*p.opts.Workers)
+	var working sync.WaitGroup
+	for range p.opts.Workers {
+		working.Go(func() {
+			decs := map[string]*charset.Decoder{}
+			for c := range chunks {
+				p.work(ctx, c, decs)
+			}
+		})
+	}
+	ordered := make(chan *batch, inFlight)
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		for b := range toFinish {
-			p.finish(ctx, b)
-			free <- b
+		commitTick := time.NewTicker(time.Second)
+		defer commitTick.Stop()
+		for {
+			select {
+			case b, ok := <-ordered:
+				if !ok {
+					return
+				}
+				b.pending.Wait()
+				p.finish(ctx, b)
+				free <- b
+			case <-commitTick.C:
+				p.commit(false)
+			}
 		}
 	}()
 	defer func() {
-		close(toFinish)
+		close(chunks)
+		working.Wait()
+		close(ordered)
 		<-finished
 	}()
 	for {
@@ -235,15 +258,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		if err != nil && !errors.Is(err, spool.ErrClosed) && !errors.Is(err, context.Canceled) {
 			return fmt.Errorf("read spool: %w", err)
 		}
-		if len(b.recs) > 0 && p.storeBatch(ctx, b) {
-			toFinish <- b
+		if len(b.recs) > 0 {
+			p.split(b, chunks)
+			ordered <- b
 		} else {
 			free <- b
-		}
-		select {
-		case <-commitTick.C:
-			p.commit(false)
-		default:
 		}
 		if err != nil { // closed or cancelled, after storing what was read
 			return nil
@@ -253,13 +272,36 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 // batch is one read of the spool on its way through the pipeline: the
 // records (their lines in arena), which of them are in the store from
-// before a crash, and the events the workers built.
+// before a crash, the events the workers build, and the count of its
+// chunks not yet stored.
 type batch struct {
 	recs    []spool.Record
 	already []bool
 	arena   []byte
-	w       *workers
-	evs     []*event.Event
+	evs     []event.Event
+	ptr     []*event.Event
+	pending sync.WaitGroup
+}
+
+// chunk is a worker's share of a batch: records lo to hi.
+type chunk struct {
+	b      *batch
+	lo, hi int
+}
+
+// split hands a batch to the workers in one chunk per worker.
+func (p *Pipeline) split(b *batch, chunks chan<- chunk) {
+	n := len(b.recs)
+	if cap(b.evs) < n {
+		b.evs = make([]event.Event, n)
+		b.ptr = make([]*event.Event, n)
+	}
+	b.evs, b.ptr = b.evs[:n], b.ptr[:n]
+	size := (n + p.opts.Workers - 1) / p.opts.Workers
+	for lo := 0; lo < n; lo += size {
+		b.pending.Add(1)
+		chunks <- chunk{b: b, lo: lo, hi: min(lo+size, n)}
+	}
 }
 
 // Drain commits everything stored; call after the store has been closed
@@ -286,38 +328,37 @@ func (p *Pipeline) alreadyStored(ctx context.Context) (map[uint64]struct{}, erro
 	return seqs, nil
 }
 
-// storeBatch parses and stores a batch's records, split over the workers
-// (each parses its share and writes it to the store, so that parsing and
-// storing run on every core), and reports whether they were stored. Records marked in already
-// are in the store from before a crash: parsed (for OnStored), not stored
-// again. A store refusal (disk full) is retried until it succeeds or ctx
-// ends: records stay in the spool meanwhile.
-func (p *Pipeline) storeBatch(ctx context.Context, b *batch) bool {
-	already := b.already
-	b.evs = b.w.run(b.recs, func(lo int, chunk []*event.Event) {
-		var todo []*event.Event
-		for i, ev := range chunk {
-			if !already[lo+i] {
-				todo = append(todo, ev)
-			}
+// work parses a chunk's records and writes the events to the store, except
+// those marked already (in the store from before a crash: parsed for
+// OnStored, not stored again). A store refusal (disk full) is retried until
+// it succeeds or ctx ends: the records stay in the spool meanwhile, and when
+// ctx ends first, finish does not commit them, so they are replayed.
+func (p *Pipeline) work(ctx context.Context, c chunk, decs map[string]*charset.Decoder) {
+	defer c.b.pending.Done()
+	b := c.b
+	var todo []*event.Event
+	for i := c.lo; i < c.hi; i++ {
+		ev := &b.evs[i]
+		ev.Reset()
+		p.build(&b.recs[i], ev, decs)
+		b.ptr[i] = ev
+		if !b.already[i] {
+			todo = append(todo, ev)
 		}
-		for len(todo) > 0 {
-			err := p.store.Add(todo)
-			if err == nil {
-				return
-			}
-			p.m.StoreErrors.Inc()
-			p.opts.Logger.Error("store refused events; keeping them in the spool", "err", err)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(time.Second):
-			}
+	}
+	for len(todo) > 0 {
+		err := p.store.Add(todo)
+		if err == nil {
+			return
 		}
-	})
-	// Not stored when ctx ended: the records stay uncommitted and are
-	// replayed.
-	return ctx.Err() == nil
+		p.m.StoreErrors.Inc()
+		p.opts.Logger.Error("store refused events; keeping them in the spool", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
 }
 
 // finish runs OnStored for a stored batch, counts it and notes the write
@@ -325,7 +366,7 @@ func (p *Pipeline) storeBatch(ctx context.Context, b *batch) bool {
 // records are replayed at the next start, with detection, and not stored
 // twice.
 func (p *Pipeline) finish(ctx context.Context, b *batch) {
-	recs, already, evs := b.recs, b.already, b.evs
+	recs, already, evs := b.recs, b.already, b.ptr
 	if ctx.Err() != nil {
 		return
 	}
@@ -415,55 +456,6 @@ func (p *Pipeline) commit(final bool) error {
 		return fmt.Errorf("commit spool: %w", err)
 	}
 	return nil
-}
-
-// workers parse records in parallel; each keeps its own decoders.
-type workers struct {
-	p   *Pipeline
-	dec []map[string]*charset.Decoder
-	evs []event.Event
-	ptr []*event.Event
-}
-
-func newWorkers(p *Pipeline) *workers {
-	w := &workers{p: p, dec: make([]map[string]*charset.Decoder, p.opts.Workers)}
-	for i := range w.dec {
-		w.dec[i] = map[string]*charset.Decoder{}
-	}
-	return w
-}
-
-// run builds events from recs in parallel and hands each worker's share to
-// store, in the worker's goroutine. The returned events are valid until the
-// next call.
-func (w *workers) run(recs []spool.Record, store func(lo int, chunk []*event.Event)) []*event.Event {
-	if cap(w.evs) < len(recs) {
-		w.evs = make([]event.Event, len(recs))
-		w.ptr = make([]*event.Event, len(recs))
-	}
-	w.evs, w.ptr = w.evs[:len(recs)], w.ptr[:len(recs)]
-	n := w.p.opts.Workers
-	chunk := (len(recs) + n - 1) / n
-	var wg sync.WaitGroup
-	for k := 0; k < n; k++ {
-		lo, hi := k*chunk, min((k+1)*chunk, len(recs))
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				ev := &w.evs[i]
-				ev.Reset()
-				w.p.build(&recs[i], ev, w.dec[k])
-				w.ptr[i] = ev
-			}
-			store(lo, w.ptr[lo:hi])
-		}()
-	}
-	wg.Wait()
-	return w.ptr
 }
 
 // build turns one record into an event.
