@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -109,5 +110,40 @@ func TestMedianMaxAndGroup(t *testing.T) {
 		if got := group(n); got != want {
 			t.Errorf("group(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// The query table judges each query against its target; a query shown for
+// comparison only (no target) gets no verdict.
+func TestWriteTableVerdicts(t *testing.T) {
+	r := &Result{Lines: 1, Queries: []Query{
+		{Name: "met", Target: 0.5, Median: 0.1, Max: 0.2, Runs: []float64{0.1}},
+		{Name: "missed", Target: 0.1, Median: 0.3, Max: 0.4, Runs: []float64{0.3}},
+		{Name: "max-only", Target: 0.1, Median: 0.05, Max: 0.4, Runs: []float64{0.05}},
+		{Name: "compare", Median: 0.02, Max: 0.03, Runs: []float64{0.02}},
+	}}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"met":      {"500.0ms", "ok"},
+		"missed":   {"100.0ms", "MISSED"},
+		"max-only": {"100.0ms", "max missed"},
+		"compare":  {"-"},
+	}
+	for _, line := range strings.Split(b.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || want[f[0]] == nil {
+			continue
+		}
+		got := strings.Join(f[3:len(f)-2], " ")
+		if exp := strings.Join(want[f[0]], " "); got != exp {
+			t.Errorf("%s: target and verdict %q, want %q (line %q)", f[0], got, exp, line)
+		}
+		delete(want, f[0])
+	}
+	if len(want) > 0 {
+		t.Errorf("rows missing from the table: %v\n%s", want, b.String())
 	}
 }

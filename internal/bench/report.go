@@ -70,14 +70,17 @@ func WriteTable(w io.Writer, r *Result) error {
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "query\tmedian\tmax\ttarget\t\trows\tevents")
 		for _, q := range r.Queries {
-			verdict := "ok"
-			if q.Max > q.Target {
+			verdict, target := "ok", secs(q.Target)
+			switch {
+			case q.Target == 0:
+				verdict, target = "", "-"
+			case q.Max > q.Target:
 				verdict = "MISSED"
 				if q.Median <= q.Target {
 					verdict = "max missed"
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Name, secs(q.Median), secs(q.Max), secs(q.Target), verdict, group(uint64(q.Rows)), group(q.Events))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Name, secs(q.Median), secs(q.Max), target, verdict, group(uint64(q.Rows)), group(q.Events))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
