@@ -50,8 +50,15 @@ var leanKeep = map[string]bool{
 // normalized fields (dotted ECS names and ECS "message") and the fields
 // Sekimori adds. Only other names may be derived.
 func storedAlways(name string) bool {
-	return name == "" || name[0] == '_' || strings.IndexByte(name, '.') >= 0 || name == "message" ||
-		name == FieldDevice || name == FieldFormat
+	if name == "" || name[0] == '_' || name == "message" || name == FieldDevice || name == FieldFormat {
+		return true
+	}
+	for i := 0; i < len(name); i++ { // names are short: a loop beats a call
+		if name[i] == '.' {
+			return true
+		}
+	}
+	return false
 }
 
 // derivedName reports whether a field of this name may be missing from a
@@ -81,7 +88,7 @@ func (r *kvReader) next() (name, value string, ok bool) {
 		r.done = true
 		return strings.TrimSpace(s), "", true
 	}
-	name, ch := strings.TrimSpace(s[:n]), s[n]
+	name, ch := trimSpace(s[:n]), s[n]
 	s = s[n+1:]
 	if ch == ' ' {
 		r.s = s
@@ -127,11 +134,19 @@ func unquotePrefix(s string) (string, int) {
 		if s[0] == '"' {
 			// Without escapes strconv takes the text up to the next quote
 			// as it is when it has no newline and is valid UTF-8.
-			if k := strings.IndexByte(s[1:], '"'); k >= 0 {
-				v := s[1 : k+1]
-				if strings.IndexByte(v, '\\') < 0 && strings.IndexByte(v, '\n') < 0 && utf8.ValidString(v) {
-					return v, k + 2
+			ascii := true
+			for k := 1; k < len(s); k++ {
+				c := s[k]
+				if c == '"' {
+					if v := s[1:k]; ascii || utf8.ValidString(v) {
+						return v, k + 1
+					}
+					break
 				}
+				if c == '\\' || c == '\n' {
+					break
+				}
+				ascii = ascii && c < utf8.RuneSelf
 			}
 		}
 		qp, err := strconv.QuotedPrefix(s)
@@ -157,6 +172,15 @@ func unquotePrefix(s string) (string, int) {
 		return string(b), len(s) - len(rest) + 1
 	}
 	return "", -1
+}
+
+// trimSpace is strings.TrimSpace without its call for the usual name that
+// has no space around it.
+func trimSpace(s string) string {
+	if s != "" && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // pairName is a pair's field name: the first pair of a syslog line carries

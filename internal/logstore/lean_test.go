@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -505,4 +506,25 @@ func TestDeleteDerivedField(t *testing.T) {
 	if err := s.Delete(context.Background(), []uint32{1}, `"log.source.address":="192.0.2.1" action:deny`, time.Time{}); err != nil {
 		t.Errorf("delete by stored fields: %v", err)
 	}
+}
+
+// FuzzUnquotePrefix checks the fast path for double-quoted values against
+// strconv, which the engine's logfmt reader uses.
+func FuzzUnquotePrefix(f *testing.F) {
+	for _, s := range []string{`"plain" b=1`, `"a\"b"`, `"日本語" x`, "\"bad \xff\" x", `"open`, "\"new\nline\"", `"` + "\x7f" + `"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = `"` + strings.TrimPrefix(s, `"`)
+		got, gotN := unquotePrefix(s)
+		want, wantN := "", -1
+		if qp, err := strconv.QuotedPrefix(s); err == nil {
+			if us, err := strconv.Unquote(qp); err == nil {
+				want, wantN = us, len(qp)
+			}
+		}
+		if got != want || gotN != wantN {
+			t.Fatalf("unquotePrefix(%q) = %q, %d; strconv gives %q, %d", s, got, gotN, want, wantN)
+		}
+	})
 }
