@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/sekimori/sekimori/internal/event"
+	"github.com/sekimori/sekimori/internal/loadgen"
+	"github.com/sekimori/sekimori/internal/parse"
+	"github.com/sekimori/sekimori/internal/syslog"
 )
 
 func ev(fields []string, version string, failed bool) *event.Event {
@@ -134,5 +137,29 @@ func BenchmarkObserve(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		d.Observe(evs, now)
+	}
+}
+
+// BenchmarkObserveFortiGate feeds the generated FortiGate mix (traffic, UTM
+// and event lines of many shapes), as the pipeline does, in batches.
+func BenchmarkObserveFortiGate(b *testing.B) {
+	p, _ := parse.Lookup("fortigate")
+	g := loadgen.New(loadgen.Options{Seed: 1, Total: 4096, Start: time.Now().Add(-time.Hour)})
+	evs := make([]*event.Event, 4096)
+	for i := range evs {
+		e := &event.Event{TenantID: 1, Device: "fg1", Format: "fortigate"}
+		msg := syslog.Parse(g.Next(nil), syslog.ParseOptions{Location: time.UTC, Now: time.Now()})
+		e.Fields = msg.HeaderFields(e.Fields)
+		if err := p.Parse(msg.Msg, time.UTC, e); err != nil {
+			b.Fatal(err)
+		}
+		evs[i] = e
+	}
+	d := New(Options{Learn: 1000})
+	now := time.Now()
+	d.Observe(evs, now)
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(evs) {
+		d.Observe(evs[:min(len(evs), b.N-i)], now)
 	}
 }
