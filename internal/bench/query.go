@@ -34,7 +34,8 @@ type querySpec struct {
 	count  func(body []byte) (rows int, events uint64, err error)
 }
 
-// runQueries times the four queries against s, over the generated
+// runQueries times the four queries against s (then the two-field
+// day as the UI asks for it, for comparison), over the generated
 // range [start, end).
 func runQueries(ctx context.Context, s *sekimori, o *Options, tr *traffic, start, end time.Time) ([]Query, error) {
 	week := func(q url.Values) url.Values {
@@ -69,20 +70,21 @@ func runQueries(ctx context.Context, s *sekimori, o *Options, tr *traffic, start
 			count:  countLines,
 		},
 		{
-			// Not one of the targets: what the UI's and the CLI's
-			// search (newest 1,000) costs for the same filter.
-			name: "  the same, newest 1,000 rows (UI/CLI page)",
-			path: "/api/v1/search",
-			q: url.Values{"q": {"action:deny dstport:443"}, "limit": {"1000"},
-				"start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(24 * time.Hour))}},
-			count: countLines,
-		},
-		{
 			name:   "hourly histogram of type:utm",
 			path:   "/api/v1/hits",
 			q:      week(url.Values{"q": {"type:utm"}, "step": {"1h"}}),
 			target: 100 * time.Millisecond,
 			count:  countHits,
+		},
+		{
+			// Not one of the targets: what the UI's and the CLI's
+			// search (newest 1,000) costs for the two-field day. Last, so that
+			// the four keep their places in the JSON result.
+			name: "one day, two fields, newest 1,000 (UI/CLI page)",
+			path: "/api/v1/search",
+			q: url.Values{"q": {"action:deny dstport:443"}, "limit": {"1000"},
+				"start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(24 * time.Hour))}},
+			count: countLines,
 		},
 	}
 	var out []Query

@@ -59,8 +59,10 @@ func TestBenchIngestSmall(t *testing.T) {
 			t.Errorf("%s = %v, want > 0", name, v)
 		}
 	}
-	if len(res.Queries) != 4 {
-		t.Fatalf("%d queries, want 4", len(res.Queries))
+	// The four, in its order, then the two-field day as the UI
+	// asks for it (newest 1,000), without a target.
+	if len(res.Queries) != 5 {
+		t.Fatalf("%d queries, want 5", len(res.Queries))
 	}
 	for _, q := range res.Queries {
 		if q.Rows == 0 || q.Events == 0 || len(q.Runs) != 1 || !(q.Median > 0) {
@@ -70,6 +72,9 @@ func TestBenchIngestSmall(t *testing.T) {
 	// The hourly histogram covers the whole week.
 	if q := res.Queries[3]; q.Rows != 7*24 {
 		t.Errorf("hourly histogram has %d buckets, want %d", q.Rows, 7*24)
+	}
+	if all, page := res.Queries[2], res.Queries[4]; page.Target != 0 || page.Rows != min(all.Rows, 1000) {
+		t.Errorf("page query: target %v, %d rows; want no target and min(%d, 1000) rows", page.Target, page.Rows, all.Rows)
 	}
 }
 
