@@ -107,8 +107,10 @@ type PipelineOptions struct {
 	// Workers parse and store in parallel (default 2×GOMAXPROCS, so that
 	// a worker waiting on the store leaves the cores busy).
 	Workers int
-	// BatchSize bounds records per spool read (default 4096); each worker
-	// writes its share of a batch to the store at once.
+	// BatchSize bounds records per spool read (default 2048: as fast as
+	// 4096 in `sekimori bench ingest`, with ~170 MB less peak RSS, three
+	// batches being in flight; 1024 was slower); each worker writes its
+	// share of a batch to the store at once.
 	BatchSize int
 	// CommitLag is how long after a store write its records are treated as
 	// on disk and committed in the spool (default 5s: the store flushes
@@ -153,7 +155,7 @@ func NewPipeline(sp *spool.Spool, store logstore.Store, reg *Registry, m *Metric
 		opts.Workers = 2 * runtime.GOMAXPROCS(0)
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 4096
+		opts.BatchSize = 2048
 	}
 	if opts.CommitLag <= 0 {
 		opts.CommitLag = 5 * time.Second
