@@ -5,6 +5,8 @@
 #   scripts/bench-ingest.sh                      # 1,000,000 lines
 #   scripts/bench-ingest.sh --lines 5000000      # the query-target size
 #   scripts/bench-ingest.sh --lines 5000000 -o json > result.json
+#   scripts/bench-ingest.sh --lines 5000000 --again  # sekimori again after VictoriaLogs,
+#                                                   # so that drift between the runs shows
 #
 # Extra arguments go to "sekimori bench ingest" (see its -h). VictoriaLogs
 # is built from the Go module proxy in a scratch module, so our go.mod is

@@ -47,6 +47,11 @@ type Options struct {
 	// VictoriaLogs is the path of a victoria-logs executable to compare
 	// with; "" skips the comparison.
 	VictoriaLogs string
+	// Again ingests the same lines into a fresh sekimori once more after
+	// VictoriaLogs (ingest and disk only, no queries), so that sekimori's
+	// runs bracket VictoriaLogs' and the machine's drift between them
+	// shows; the CPU comparison then uses the mean of the two.
+	Again bool
 	// BatchLines is the number of lines per VictoriaLogs insert request
 	// (default 2000).
 	BatchLines int
@@ -116,6 +121,8 @@ type Result struct {
 	QuerySettleSeconds float64 `json:"query_settle_seconds"`
 	// VictoriaLogs is set when Options.VictoriaLogs was given.
 	VictoriaLogs *Ingest `json:"victorialogs,omitempty"`
+	// SekimoriAgain is the second sekimori ingest (Options.Again).
+	SekimoriAgain *Ingest `json:"sekimori_again,omitempty"`
 	// Dir is the kept work directory ("" when removed).
 	Dir string `json:"dir,omitempty"`
 }
@@ -231,7 +238,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if tr.ip == "" {
 		return nil, fmt.Errorf("no line with a srcip in the second half of the traffic")
 	}
-	if err := runSekimori(ctx, &o, root, tr, res); err != nil {
+	if err := runSekimori(ctx, &o, root, "sekimori", tr, &res.Sekimori, res, true); err != nil {
 		return nil, err
 	}
 	tr = nil
@@ -239,6 +246,15 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if o.VictoriaLogs != "" {
 		res.VictoriaLogs = &Ingest{}
 		if err := runVictoriaLogs(ctx, &o, root, res); err != nil {
+			return nil, err
+		}
+	}
+	if o.Again {
+		// The generator is seeded: the same lines again.
+		o.progress("generating the %d lines again", o.Lines)
+		tr = generate(o.loadgen(), o.Conns)
+		res.SekimoriAgain = &Ingest{SentBytes: res.Sekimori.SentBytes}
+		if err := runSekimori(ctx, &o, root, "sekimori-again", tr, res.SekimoriAgain, res, false); err != nil {
 			return nil, err
 		}
 	}

@@ -147,3 +147,30 @@ func TestWriteTableVerdicts(t *testing.T) {
 		t.Errorf("rows missing from the table: %v\n%s", want, b.String())
 	}
 }
+
+// With a second sekimori run, the CPU comparison uses the mean of
+// sekimori's runs, and the table shows the run as its own column.
+func TestCPURatio(t *testing.T) {
+	r := &Result{Lines: 1, Sekimori: Ingest{LinesPerCPUSecond: 22000}}
+	if ratio, _ := r.CPURatio(); ratio != 0 {
+		t.Errorf("without victorialogs: ratio %v, want 0", ratio)
+	}
+	r.VictoriaLogs = &Ingest{LinesPerCPUSecond: 20000}
+	if ratio, how := r.CPURatio(); ratio != 1.1 || how != "one run each" {
+		t.Errorf("one run each: %v (%s), want 1.1", ratio, how)
+	}
+	r.SekimoriAgain = &Ingest{LinesPerCPUSecond: 18000}
+	ratio, how := r.CPURatio()
+	if ratio != 1.0 || !strings.Contains(how, "22,000 before and 18,000 after") {
+		t.Errorf("bracketed: %v (%s), want 1.0 from 22,000 and 18,000", ratio, how)
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"sekimori again  ", "sekimori again counters", "sekimori / victorialogs: 1.00x"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -28,6 +28,10 @@ func WriteTable(w io.Writer, r *Result) error {
 		ins = append(ins, r.VictoriaLogs)
 		head += "victorialogs\t"
 	}
+	if r.SekimoriAgain != nil {
+		ins = append(ins, r.SekimoriAgain)
+		head += "sekimori again\t"
+	}
 	fmt.Fprintln(tw, head)
 	row := func(name string, f func(in *Ingest) string) {
 		fmt.Fprint(tw, name+"\t")
@@ -50,7 +54,7 @@ func WriteTable(w io.Writer, r *Result) error {
 	row("log store on disk (MB)", func(in *Ingest) string { return fmt.Sprintf("%.1f", float64(in.StoreBytes)/1e6) })
 	row("log store bytes/line", func(in *Ingest) string { return fmt.Sprintf("%.1f", in.StoreBytesPerLine) })
 	row("spool on disk after stop (MB)", func(in *Ingest) string {
-		if in != &r.Sekimori {
+		if in == r.VictoriaLogs {
 			return "-"
 		}
 		return fmt.Sprintf("%.1f", float64(in.SpoolBytes)/1e6)
@@ -61,9 +65,16 @@ func WriteTable(w io.Writer, r *Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	s := &r.Sekimori
-	fmt.Fprintf(w, "sekimori counters: received %s, parse failed %s, dropped %s, truncated %s\n",
-		group(s.Received), group(s.ParseFailed), group(s.Dropped), group(s.Truncated))
+	names := []string{"sekimori", "sekimori again"}
+	for i, s := range []*Ingest{&r.Sekimori, r.SekimoriAgain} {
+		if s != nil {
+			fmt.Fprintf(w, "%s counters: received %s, parse failed %s, dropped %s, truncated %s\n",
+				names[i], group(s.Received), group(s.ParseFailed), group(s.Dropped), group(s.Truncated))
+		}
+	}
+	if ratio, how := r.CPURatio(); ratio > 0 {
+		fmt.Fprintf(w, "lines per CPU-second, sekimori / victorialogs: %.2fx (%s)\n", ratio, how)
+	}
 
 	if len(r.Queries) > 0 {
 		fmt.Fprintf(w, "\nQUERIES (sekimori HTTP API, restarted and idle after %.0fs; median and max of %d runs after 1 warm-up)\n", r.QuerySettleSeconds, len(r.Queries[0].Runs))
@@ -90,6 +101,22 @@ func WriteTable(w io.Writer, r *Result) error {
 		fmt.Fprintf(w, "\nwork dir kept: %s\n", r.Dir)
 	}
 	return nil
+}
+
+// CPURatio is sekimori's lines per CPU-second over VictoriaLogs', with
+// what sekimori's figure is: its one run, or the mean of its runs before
+// and after VictoriaLogs'. It is 0 without VictoriaLogs.
+func (r *Result) CPURatio() (float64, string) {
+	if r.VictoriaLogs == nil || r.VictoriaLogs.LinesPerCPUSecond <= 0 {
+		return 0, ""
+	}
+	s, how := r.Sekimori.LinesPerCPUSecond, "one run each"
+	if a := r.SekimoriAgain; a != nil {
+		s = (s + a.LinesPerCPUSecond) / 2
+		how = fmt.Sprintf("sekimori: mean of %s before and %s after victorialogs' %s",
+			group(uint64(r.Sekimori.LinesPerCPUSecond+0.5)), group(uint64(a.LinesPerCPUSecond+0.5)), group(uint64(r.VictoriaLogs.LinesPerCPUSecond+0.5)))
+	}
+	return s / r.VictoriaLogs.LinesPerCPUSecond, how
 }
 
 func secs(s float64) string {

@@ -170,10 +170,11 @@ func (s *sekimori) searchable(ctx context.Context, start, end time.Time) (uint64
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
-// runSekimori measures ingest of tr into a fresh sekimori server, its disk
-// use after a graceful stop, then query latencies after a restart.
-func runSekimori(ctx context.Context, o *Options, root string, tr *traffic, res *Result) (err error) {
-	data := filepath.Join(root, "sekimori")
+// runSekimori measures ingest of tr into a fresh sekimori server in
+// root/name, filling in, and its disk use after a graceful stop, then, when
+// queries is set, query latencies after a restart.
+func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic, in *Ingest, res *Result, queries bool) (err error) {
+	data := filepath.Join(root, name)
 	o.progress("sekimori: creating tenant, device and token in %s", data)
 	token, err := setupSekimori(ctx, o.Binary, data)
 	if err != nil {
@@ -191,7 +192,7 @@ func runSekimori(ctx context.Context, o *Options, root string, tr *traffic, res 
 		bin: o.Binary, data: data, httpAddr: httpAddr, tcp: tcpAddr, token: token,
 		client:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}},
 		readyTimeout: 2 * time.Minute, stopTimeout: 10 * time.Minute,
-		logPath: filepath.Join(root, "sekimori-serve.log"),
+		logPath: filepath.Join(root, name+"-serve.log"),
 	}
 	if err := s.start(ctx); err != nil {
 		return err
@@ -202,7 +203,6 @@ func runSekimori(ctx context.Context, o *Options, root string, tr *traffic, res 
 		}
 	}()
 
-	in := &res.Sekimori
 	o.progress("sekimori: serving (pid %d); sending %d lines over %d TCP connection(s) to %s", s.pid(), tr.lines, len(tr.frames), tcpAddr)
 	u0, err := readUsage(s.pid())
 	if err != nil {
@@ -305,6 +305,9 @@ func runSekimori(ctx context.Context, o *Options, root string, tr *traffic, res 
 	in.StoreBytes = dirSize(filepath.Join(data, "logs"))
 	in.SpoolBytes = dirSize(filepath.Join(data, "spool"))
 	in.StoreBytesPerLine = float64(in.StoreBytes) / float64(tr.lines)
+	if !queries {
+		return nil
+	}
 
 	o.progress("sekimori: restarting for queries")
 	if err := s.start(ctx); err != nil {

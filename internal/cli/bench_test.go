@@ -31,7 +31,7 @@ func TestBenchIngestSmall(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Main(ctx, Env{Stdout: &stdout, Stderr: &stderr}, []string{
 		"bench", "ingest", "--binary", bin, "--lines", "20000", "--query-runs", "1",
-		"--data", filepath.Join(dir, "work"), "--stall-timeout", "20s", "-o", "json",
+		"--data", filepath.Join(dir, "work"), "--stall-timeout", "20s", "-o", "json", "--again",
 	})
 	if code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
@@ -43,6 +43,10 @@ func TestBenchIngestSmall(t *testing.T) {
 	s := res.Sekimori
 	if res.Lines != lines || s.Stored != lines || s.Searchable != lines || s.Received != lines {
 		t.Errorf("lines %d, received %d, stored %d, searchable %d: want %d each", res.Lines, s.Received, s.Stored, s.Searchable, lines)
+	}
+	// --again: a second, fresh sekimori took the same lines (no queries).
+	if a := res.SekimoriAgain; a == nil || a.Stored != lines || a.Searchable != lines || a.Received != lines || !(a.LinesPerCPUSecond > 0) || a.StoreBytes == 0 {
+		t.Errorf("second run: %+v, want every line stored and searchable, and figures", a)
 	}
 	if s.ParseFailed != 0 || s.Dropped != 0 || s.Truncated != 0 {
 		t.Errorf("parse failed %d, dropped %d, truncated %d: want none", s.ParseFailed, s.Dropped, s.Truncated)
