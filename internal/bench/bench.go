@@ -232,9 +232,6 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	o.progress("generating %d lines (%d hosts, %s .. %s)", o.Lines, o.Hosts, res.Start.Format(time.DateTime), res.End.Format(time.DateTime+" MST"))
 	tr := generate(o.loadgen(), o.Conns)
 	res.Bytes = tr.bytes
-	for _, f := range tr.frames {
-		res.Sekimori.SentBytes += uint64(len(f))
-	}
 	if tr.ip == "" {
 		return nil, fmt.Errorf("no line with a srcip in the second half of the traffic")
 	}
@@ -253,7 +250,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		// The generator is seeded: the same lines again.
 		o.progress("generating the %d lines again", o.Lines)
 		tr = generate(o.loadgen(), o.Conns)
-		res.SekimoriAgain = &Ingest{SentBytes: res.Sekimori.SentBytes}
+		res.SekimoriAgain = &Ingest{}
 		if err := runSekimori(ctx, &o, root, "sekimori-again", tr, res.SekimoriAgain, res, false); err != nil {
 			return nil, err
 		}

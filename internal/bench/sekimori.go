@@ -175,6 +175,9 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 // queries is set, query latencies after a restart.
 func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic, in *Ingest, res *Result, queries bool) (err error) {
 	data := filepath.Join(root, name)
+	for _, f := range tr.frames {
+		in.SentBytes += uint64(len(f))
+	}
 	o.progress("sekimori: creating tenant, device and token in %s", data)
 	token, err := setupSekimori(ctx, o.Binary, data)
 	if err != nil {

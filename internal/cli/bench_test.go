@@ -44,6 +44,10 @@ func TestBenchIngestSmall(t *testing.T) {
 	if res.Lines != lines || s.Stored != lines || s.Searchable != lines || s.Received != lines {
 		t.Errorf("lines %d, received %d, stored %d, searchable %d: want %d each", res.Lines, s.Received, s.Stored, s.Searchable, lines)
 	}
+	// Octet-counting framing adds to the lines' bytes, in both runs.
+	if s.SentBytes <= uint64(res.Bytes) || res.SekimoriAgain == nil || res.SekimoriAgain.SentBytes != s.SentBytes {
+		t.Errorf("sent %d bytes for %d bytes of lines; the second run must send the same", s.SentBytes, res.Bytes)
+	}
 	// --again: a second, fresh sekimori took the same lines (no queries).
 	if a := res.SekimoriAgain; a == nil || a.Stored != lines || a.Searchable != lines || a.Received != lines || !(a.LinesPerCPUSecond > 0) || a.StoreBytes == 0 {
 		t.Errorf("second run: %+v, want every line stored and searchable, and figures", a)
