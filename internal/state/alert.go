@@ -116,7 +116,8 @@ func (s *Store) RecordMatches(ctx context.Context, ms []Match) error {
 }
 
 // refsPerInsert bounds the rows of one INSERT of event references (three
-// parameters each, well inside SQLite's and PostgreSQL's limits).
+// parameters each, well inside SQLite's and PostgreSQL's limits). Each
+// length is its own cached statement, so at most this many are prepared.
 const refsPerInsert = 300
 
 // recordGroup adds matches with one group key to the tenant's open alert of
