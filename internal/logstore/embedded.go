@@ -125,17 +125,21 @@ func (e *Embedded) Add(evs []*event.Event) error {
 			// Not a stream field for devices (one stream per device), but kept.
 			fields = append(fields, logstorage.Field{Name: FieldSource, Value: ev.Source})
 		}
-		first, lean := "", false
+		first, lean, copies := "", false, false
 		if !e.opts.AllColumns {
 			first, lean = leanFirst(ev)
 		}
 		if lean {
-			fields = append(fields, logstorage.Field{Name: FieldDerived, Value: derivedKV})
+			marker := derivedKV
+			if copies = copiesHold(ev.Fields); copies {
+				marker = derivedKVA
+			}
+			fields = append(fields, logstorage.Field{Name: FieldDerived, Value: marker})
 			leanRows++
 		}
 		own := len(fields)
 		for _, f := range ev.Fields {
-			if storesField(f, lean, first) {
+			if storesField(f, lean, copies, first) {
 				fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 			}
 		}
@@ -390,7 +394,7 @@ func blockRows(db *logstorage.DataBlock) [][]event.Field {
 		ordered = append(ordered, col{strings.Clone(c.Name), c.Values})
 	}
 	out := make([][]event.Field, db.RowsCount())
-	have := map[string]struct{}{}
+	have := map[string]int{}
 	var buf []byte
 	for i := range out {
 		buf = buf[:0]

@@ -31,6 +31,89 @@ const FieldDerived = "parse.derived"
 // derivedKV is FieldDerived's value for key=value (logfmt) lines.
 const derivedKV = "kv"
 
+// derivedKVA is FieldDerived's value for key=value lines whose row also
+// leaves out the normalized fields that copy a vendor field (ecsCopies).
+const derivedKVA = "kva"
+
+// leanMarkers is the LogsQL list of FieldDerived values whose rows derive
+// vendor fields from _msg.
+const leanMarkers = "in(" + derivedKV + "," + derivedKVA + ")"
+
+// ecsCopies are the normalized (ECS) fields that hold a vendor field's value
+// unchanged in FortiGate events (source.ip is srcip, ...). A lean row
+// leaves them out too, and is marked derivedKVA, when every one of them
+// holds exactly its vendor field's value, and is missing exactly where the
+// vendor field is (checked per event by copiesHold): its copies are then
+// the vendor fields' values, which the row stores or derives. Search adds
+// them back to each row it returns, and Rewrite adds a format pipe that
+// sets them for queries that name them. Copies that are cheap to store
+// (few distinct values per device) or that the IP search reads
+// (source.nat.ip) are left out of this list, as are copies that hold
+// another field's value, or none, in some events (IPS logs hold the
+// attack in rule.id and no rule.uuid).
+//
+// Changing this list needs a new FieldDerived value: rows marked
+// derivedKVA leave out exactly these.
+var ecsCopies = []struct{ ecs, vendor string }{
+	{"source.ip", "srcip"}, {"source.port", "srcport"}, {"source.nat.port", "transport"},
+	{"source.bytes", "sentbyte"}, {"destination.ip", "dstip"}, {"destination.port", "dstport"},
+	{"destination.bytes", "rcvdbyte"}, {"event.code", "logid"}, {"event.action", "action"},
+	{"log.level", "level"}, {"network.iana_number", "proto"},
+	{"observer.ingress.interface.name", "srcintf"}, {"observer.egress.interface.name", "dstintf"},
+	{"user.name", "user"}, {"url.domain", "hostname"}, {"message", "msg"},
+}
+
+// copyRole says which ecsCopies entry a field name is part of, and whether
+// as the copy or as the vendor field.
+type copyRole struct {
+	k   int
+	ecs bool
+}
+
+var copyRoles = func() map[string]copyRole {
+	m := map[string]copyRole{}
+	for k, c := range ecsCopies {
+		m[c.ecs] = copyRole{k, true}
+		m[c.vendor] = copyRole{k, false}
+	}
+	return m
+}()
+
+// copySource returns the vendor field whose value the ECS field name
+// copies in rows marked derivedKVA.
+func copySource(name string) (string, bool) {
+	r, ok := copyRoles[name]
+	if !ok || !r.ecs {
+		return "", false
+	}
+	return ecsCopies[r.k].vendor, true
+}
+
+// copiesHold reports whether each of ecsCopies holds in fields: the copy
+// and its vendor field are both missing (or empty), or both there, once,
+// with the same value.
+func copiesHold(fields []event.Field) bool {
+	var ecs, vendor [32]string
+	for _, f := range fields {
+		if f.Value == "" {
+			continue
+		}
+		r, ok := copyRoles[f.Name]
+		if !ok {
+			continue
+		}
+		slot := &vendor[r.k]
+		if r.ecs {
+			slot = &ecs[r.k]
+		}
+		if *slot != "" {
+			return false // twice: which one a copy would be is unclear
+		}
+		*slot = f.Value
+	}
+	return ecs == vendor
+}
+
 // leanKeep are vendor fields kept as columns in lean rows: the ones
 // searches filter, count and chart by most (FortiGate's log type, action,
 // addresses, port, service, policy, log id and VDOM; the ruleset audit
@@ -240,17 +323,18 @@ func leanFirst(ev *event.Event) (first string, ok bool) {
 }
 
 // deriveRow adds to a lean row the vendor fields it does not store, read
-// from its _msg, and drops FieldDerived. Other rows are returned as they
-// are. have is scratch space, reused across calls.
-func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
-	msg, lean := "", -1
+// from its _msg, and for rows marked derivedKVA the ECS copies of vendor
+// fields; it drops FieldDerived. Other rows are returned as they are. have
+// is scratch space, reused across calls.
+func deriveRow(row []event.Field, have map[string]int) []event.Field {
+	msg, lean, copies := "", -1, false
 	for i, f := range row {
 		switch f.Name {
 		case "_msg":
 			msg = f.Value
 		case FieldDerived:
-			if f.Value == derivedKV {
-				lean = i
+			if f.Value == derivedKV || f.Value == derivedKVA {
+				lean, copies = i, f.Value == derivedKVA
 			}
 		}
 	}
@@ -259,8 +343,8 @@ func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
 	}
 	row = append(row[:lean], row[lean+1:]...)
 	clear(have)
-	for _, f := range row {
-		have[f.Name] = struct{}{}
+	for i, f := range row {
+		have[f.Name] = i
 	}
 	r := kvReader{s: msg}
 	for isFirst := true; ; isFirst = false {
@@ -273,18 +357,35 @@ func deriveRow(row []event.Field, have map[string]struct{}) []event.Field {
 			continue
 		}
 		if _, ok := have[name]; !ok {
+			have[name] = len(row)
 			row = append(row, event.Field{Name: name, Value: value})
+		}
+	}
+	if copies {
+		for _, c := range ecsCopies {
+			v, ok := have[c.vendor]
+			if _, dup := have[c.ecs]; ok && !dup {
+				row = append(row, event.Field{Name: c.ecs, Value: row[v].Value})
+			}
 		}
 	}
 	return row
 }
 
 // storesField reports whether a row keeps event field f as a column: not
-// the engine's own names or empty values, and in a lean row (first set
-// by leanFirst) not the vendor fields it derives.
-func storesField(f event.Field, lean bool, first string) bool {
+// the engine's own names or empty values, in a lean row (first set by
+// leanFirst) not the vendor fields it derives, and in a row marked
+// derivedKVA (copies set) not the ECS copies.
+func storesField(f event.Field, lean, copies bool, first string) bool {
 	if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
 		return false // _msg, _time, _stream are ours; empty values are not stored
 	}
-	return !lean || !derivedName(f.Name) || f.Name == first
+	if !lean {
+		return true
+	}
+	if storedAlways(f.Name) {
+		_, copied := copySource(f.Name)
+		return !copies || !copied
+	}
+	return leanKeep[f.Name] || f.Name == first
 }

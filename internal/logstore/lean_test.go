@@ -150,14 +150,20 @@ func leanAndFull(t *testing.T, evs []*event.Event) (lean, full *Embedded) {
 func TestLeanRows(t *testing.T) {
 	ctx := context.Background()
 	evs := leanTestEvents(t)
-	leanCount := 0
+	leanCount, copyCount := 0, 0
 	for _, ev := range evs {
 		if _, ok := leanFirst(ev); ok {
 			leanCount++
+			if copiesHold(ev.Fields) {
+				copyCount++
+			}
 		}
 	}
 	lean, full := leanAndFull(t, evs)
-	t.Logf("%d of %d events stored lean", leanCount, len(evs))
+	t.Logf("%d of %d events stored lean, %d of them without ECS copies", leanCount, len(evs), copyCount)
+	if copyCount < leanCount*3/4 || copyCount == leanCount {
+		t.Errorf("%d of %d lean rows leave out ECS copies: the test needs both kinds", copyCount, leanCount)
+	}
 	if got := lean.Stats().LeanRows; got != uint64(leanCount) {
 		t.Errorf("Stats().LeanRows = %d, want %d", got, leanCount)
 	}
@@ -220,6 +226,17 @@ func TestLeanRows(t *testing.T) {
 		"type:traffic | fields src*",
 		`type:utm | format "<service>/<app> <q:hostname>" as sa | fields sa`,
 		"policyid:1 | uniq by (policytype)",
+		// ECS copies, left out of most lean rows.
+		"source.ip:10.1.0.13",
+		"destination.port:=443 event.action:close",
+		"source.port:>1024 type:traffic",
+		"user.name:yamaguchi10 or user.name:admin",
+		`message:"User"`,
+		"-log.level:notice",
+		"source.ip:ipv4_range(10.1.0.0/16) | stats by (destination.port) count() n",
+		"* | stats by (observer.ingress.interface.name, observer.egress.interface.name) count() n",
+		"type:traffic | fields source.*, destination.*",
+		`* | format "<source.ip>:<source.port>" as sp | fields sp`,
 	}
 	for _, q := range queries {
 		got, want := rows(lean, q), rows(full, q)
@@ -233,7 +250,7 @@ func TestLeanRows(t *testing.T) {
 			t.Errorf("%q: no rows; the test needs lines it matches", q)
 		}
 	}
-	for _, field := range []string{"service", "srcip", "app", "type"} {
+	for _, field := range []string{"service", "srcip", "app", "type", "source.ip", "destination.port", "user.name"} {
 		got, err := lean.Facets(ctx, Request{Tenants: []uint32{1}}, field, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -324,13 +341,18 @@ func FuzzLeanRows(f *testing.F) {
 		if !ok {
 			return
 		}
-		row := []event.Field{{Name: "_msg", Value: line}, {Name: FieldDerived, Value: derivedKV}}
+		copies := copiesHold(ev.Fields)
+		marker := derivedKV
+		if copies {
+			marker = derivedKVA
+		}
+		row := []event.Field{{Name: "_msg", Value: line}, {Name: FieldDerived, Value: marker}}
 		for _, f := range ev.Fields {
-			if storesField(f, true, fn) {
+			if storesField(f, true, copies, fn) {
 				row = append(row, f)
 			}
 		}
-		got := deriveRow(row, map[string]struct{}{})[1:]
+		got := deriveRow(row, map[string]int{})[1:]
 		var want []event.Field
 		for _, f := range ev.Fields {
 			if f.Value != "" && f.Name[0] != '_' {

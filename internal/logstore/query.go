@@ -36,7 +36,10 @@ var IPFields = []string{
 // goes a prefilter that the engine can evaluate with its indexes: the
 // filter's top-level conjuncts over stored fields, and for a conjunct on a
 // derived field, the value as a phrase of _msg (a lean row's line holds
-// each value verbatim).
+// each value verbatim). Likewise for the ECS copies that rows marked
+// derivedKVA leave out (see ecsCopies): a format pipe sets each copy the
+// query names from its vendor field, and the prefilter asks for the value
+// in the copy or in the vendor field.
 func Rewrite(q string) string { return rewrite(q, "") }
 
 // rewrite is Rewrite for q followed by Sekimori's own pipes.
@@ -45,8 +48,8 @@ func rewrite(q, extra string) string {
 	return out
 }
 
-// rewritePlan is rewrite, also returning the vendor fields that lean rows
-// derive and the query names (the unpack step reads them).
+// rewritePlan is rewrite, also returning the fields that the query names
+// and lean rows do not store: vendor fields they derive and ECS copies.
 func rewritePlan(q, extra string) (string, []string) {
 	q = strings.TrimSpace(q)
 	if q == "" {
@@ -55,11 +58,31 @@ func rewritePlan(q, extra string) (string, []string) {
 	filter, pipes := splitPipes(q)
 	pipes += extra
 	var b strings.Builder
-	var derived []string // derived field names, in order of appearance
-	note := func(name string) {
+	var derived []string // derived vendor field names, in order of appearance
+	var copies []string  // ECS copies named, in order of appearance
+	addDerived := func(name string) {
 		if derivedName(name) && !slices.Contains(derived, name) {
 			derived = append(derived, name)
 		}
+	}
+	addCopy := func(name, vendor string) {
+		if !slices.Contains(copies, name) {
+			copies = append(copies, name)
+			addDerived(vendor)
+		}
+	}
+	note := func(name string) {
+		if prefix, ok := strings.CutSuffix(name, "*"); ok {
+			for _, c := range ecsCopies {
+				if strings.HasPrefix(c.ecs, prefix) {
+					addCopy(c.ecs, c.vendor)
+				}
+			}
+		} else if vendor, ok := copySource(name); ok {
+			addCopy(name, vendor)
+			return
+		}
+		addDerived(name)
 	}
 	var pre []string // prefilter conjuncts
 	prefilter := true
@@ -118,11 +141,21 @@ func rewritePlan(q, extra string) (string, []string) {
 			b.WriteString(out)
 			afterField = false
 			continue
+		case depth == 0 && !negate && copyPrefix(name):
+			// A wildcard over names that rows marked derivedKVA leave out:
+			// no prefilter.
+		case depth == 0 && !negate && copyColumn(name) != "" && filterValue(out) != "":
+			// The copy, or its vendor field where rows store that.
+			pre = append(pre, fmt.Sprintf("(%s or %s:%s)", out, quoteField(copyColumn(name)), filterValue(out)))
 		case depth == 0 && !negate && simple:
-			if name == "" || !derivedName(name) {
+			_, copied := copySource(name)
+			switch {
+			case copied:
+				pre = append(pre, fmt.Sprintf("(%s or _msg:%s)", out, msgFilter(val, prefix)))
+			case name == "" || !derivedName(name):
 				pre = append(pre, out)
-			} else {
-				pre = append(pre, fmt.Sprintf("(not %s:=%s or _msg:%s)", quoteField(FieldDerived), derivedKV, msgFilter(val, prefix)))
+			default:
+				pre = append(pre, fmt.Sprintf("(not %s:%s or _msg:%s)", quoteField(FieldDerived), leanMarkers, msgFilter(val, prefix)))
 			}
 		case depth == 0 && !negate && out != tok:
 			pre = append(pre, out) // an IP or Japanese term, rewritten to a filter of its own
@@ -131,23 +164,30 @@ func rewritePlan(q, extra string) (string, []string) {
 		b.WriteString(out)
 		afterField = strings.HasSuffix(tok, ":")
 	}
-	inFilter := len(derived) > 0
+	inFilter := len(derived)+len(copies) > 0
 	for _, name := range pipeNames(pipes) {
 		note(name)
 	}
 	out := b.String()
-	if len(derived) == 0 {
+	if len(derived)+len(copies) == 0 {
 		return out + pipes, nil
 	}
-	quoted := make([]string, len(derived))
-	for k, n := range derived {
-		if strings.HasSuffix(n, "*") {
-			quoted[k] = n // a prefix filter, which quoting would make a name
-		} else {
-			quoted[k] = quoteField(n)
+	var unpack strings.Builder
+	if len(derived) > 0 {
+		quoted := make([]string, len(derived))
+		for k, n := range derived {
+			if strings.HasSuffix(n, "*") {
+				quoted[k] = n // a prefix filter, which quoting would make a name
+			} else {
+				quoted[k] = quoteField(n)
+			}
 		}
+		fmt.Fprintf(&unpack, " | unpack_logfmt if (%s:%s) from _msg fields (%s) keep_original_fields", quoteField(FieldDerived), leanMarkers, strings.Join(quoted, ", "))
 	}
-	unpack := fmt.Sprintf(" | unpack_logfmt if (%s:=%s) from _msg fields (%s) keep_original_fields", quoteField(FieldDerived), derivedKV, strings.Join(quoted, ", "))
+	for _, name := range copies {
+		vendor, _ := copySource(name)
+		fmt.Fprintf(&unpack, " | format if (%s:=%s) \"<%s>\" as %s", quoteField(FieldDerived), derivedKVA, vendor, quoteField(name))
+	}
 	if pipes != "" {
 		pipes = " " + strings.TrimLeft(pipes, " \t\n\r")
 	}
@@ -156,13 +196,49 @@ func rewritePlan(q, extra string) (string, []string) {
 		if strings.Contains(out, "#") {
 			out += "\n"
 		}
-		return out + unpack + pipes, derived
+		return out + unpack.String() + pipes, append(derived, copies...)
 	}
 	head := "*"
 	if prefilter && len(pre) > 0 {
 		head = strings.Join(pre, " ")
 	}
-	return head + unpack + " | filter " + strings.TrimRight(out, " \t\n\r") + "\n" + pipes, derived
+	return head + unpack.String() + " | filter " + strings.TrimRight(out, " \t\n\r") + "\n" + pipes, append(derived, copies...)
+}
+
+// filterValue returns what follows the field name of a positive field
+// filter token ("=443" of "destination.port:=443"), or "".
+func filterValue(tok string) string {
+	if tok[0] == '-' || tok[0] == '!' {
+		return ""
+	}
+	if k := fieldColon(tok); k >= 0 {
+		return tok[k+1:]
+	}
+	return ""
+}
+
+// copyColumn returns, for an ECS copy whose vendor field rows marked
+// derivedKVA store as a column, that vendor field; else "".
+func copyColumn(name string) string {
+	if vendor, ok := copySource(name); ok && !derivedName(vendor) {
+		return vendor
+	}
+	return ""
+}
+
+// copyPrefix reports whether name is a wildcard ("source.*") that covers an
+// ECS copy.
+func copyPrefix(name string) bool {
+	prefix, ok := strings.CutSuffix(name, "*")
+	if !ok {
+		return false
+	}
+	for _, c := range ecsCopies {
+		if strings.HasPrefix(c.ecs, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // splitFilterToken splits a filter token into its field name ("" for the
@@ -470,10 +546,23 @@ func unquote(s string) (string, error) {
 	return strconv.Unquote(s)
 }
 
+// ipColumns are the fields a bare IP address is looked up in: IPFields,
+// and the vendor fields that rows marked derivedKVA store in place of
+// their ECS copies (srcip for source.ip).
+var ipColumns = func() []string {
+	out := slices.Clone(IPFields)
+	for _, f := range IPFields {
+		if vendor := copyColumn(f); vendor != "" {
+			out = append(out, vendor)
+		}
+	}
+	return out
+}()
+
 func ipFilter(ip string) string {
 	var b strings.Builder
 	b.WriteByte('(')
-	for i, f := range IPFields {
+	for i, f := range ipColumns {
 		if i > 0 {
 			b.WriteString(" or ")
 		}

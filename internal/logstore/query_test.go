@@ -17,20 +17,29 @@ func TestRewrite(t *testing.T) {
 		{"2001:db8::1", ipFilter("2001:db8::1")},
 		{"ログイン", `*"ログイン"*`},
 		{`"ログイン 失敗"`, `*"ログイン 失敗"*`},
-		{`message:ログイン and action:deny`, `message:*"ログイン"* and action:deny`},
+		{`rule.name:ログイン and action:deny`, `rule.name:*"ログイン"* and action:deny`},
 		{`(ログイン or 10.0.0.3) | stats count()`, `(*"ログイン"* or ` + ipq + `) | stats count()`},
 		{`"a|b" ログイン`, `"a|b" *"ログイン"*`},
 		{`logid:in("0100032002", "0100032001")`, `logid:in("0100032002", "0100032001")`},
-		{`message:~"ログイン"`, `message:~"ログイン"`},
+		{`rule.name:~"ログイン"`, `rule.name:~"ログイン"`},
 		// Vendor fields that lean rows derive from the line.
-		{`app:HTTPS action:deny`, `(not "parse.derived":=kv or _msg:"HTTPS") action:deny` + unpack(`"app"`) + ` | filter app:HTTPS action:deny` + "\n"},
-		{`msg:ログイン`, `(not "parse.derived":=kv or _msg:*"ログイン"*)` + unpack(`"msg"`) + ` | filter msg:*"ログイン"*` + "\n"},
+		{`app:HTTPS action:deny`, `(not "parse.derived":in(kv,kva) or _msg:"HTTPS") action:deny` + unpack(`"app"`) + ` | filter app:HTTPS action:deny` + "\n"},
+		{`msg:ログイン`, `(not "parse.derived":in(kv,kva) or _msg:*"ログイン"*)` + unpack(`"msg"`) + ` | filter msg:*"ログイン"*` + "\n"},
 		{`app:HTTP* or action:deny`, `*` + unpack(`"app"`) + ` | filter app:HTTP* or action:deny` + "\n"},
 		{`! app:DNS action:deny`, `action:deny` + unpack(`"app"`) + ` | filter ! app:DNS action:deny` + "\n"},
 		{`-app:DNS 10.0.0.3`, ipq + unpack(`"app"`) + ` | filter -app:DNS ` + ipq + "\n"},
 		{`type:utm | stats by (app, "appcat") count() hits`, `type:utm` + unpack(`"app", "appcat"`) + ` | stats by (app, "appcat") count() hits`},
 		{`type:utm | stats by (srcip) count() hits`, `type:utm | stats by (srcip) count() hits`},
 		{`*ログイン*`, `*ログイン*`},
+		// ECS copies that rows marked kva leave out: set from the vendor
+		// field, which rows store (dstport) or derive (srcport, msg).
+		{`destination.port:=443 action:deny`, `(destination.port:=443 or "dstport":=443) action:deny` + copy("destination.port", "dstport") + ` | filter destination.port:=443 action:deny` + "\n"},
+		{`source.port:443`, `(source.port:443 or _msg:"443")` + unpack(`"srcport"`) + copy("source.port", "srcport") + ` | filter source.port:443` + "\n"},
+		{`message:ログイン and action:deny`, `(message:*"ログイン"* or _msg:*"ログイン"*) action:deny` + unpack(`"msg"`) + copy("message", "msg") + ` | filter message:*"ログイン"* and action:deny` + "\n"},
+		{`-source.ip:10.0.0.3 type:traffic`, `type:traffic` + copy("source.ip", "srcip") + ` | filter -source.ip:10.0.0.3 type:traffic` + "\n"},
+		{`* | stats by (source.ip) count() hits`, `*` + copy("source.ip", "srcip") + ` | stats by (source.ip) count() hits`},
+		{`* | fields source.*`, `*` + unpack(`"srcport", "transport", "sentbyte"`) + copy("source.ip", "srcip") + copy("source.port", "srcport") +
+			copy("source.nat.port", "transport") + copy("source.bytes", "sentbyte") + ` | fields source.*`},
 		{`* | facets`, `* | facets`},
 	}
 	for _, tc := range tests {
@@ -45,7 +54,11 @@ func TestRewrite(t *testing.T) {
 }
 
 func unpack(fields string) string {
-	return ` | unpack_logfmt if ("parse.derived":=kv) from _msg fields (` + fields + `) keep_original_fields`
+	return ` | unpack_logfmt if ("parse.derived":in(kv,kva)) from _msg fields (` + fields + `) keep_original_fields`
+}
+
+func copy(ecs, vendor string) string {
+	return ` | format if ("parse.derived":=kva) "<` + vendor + `>" as "` + ecs + `"`
 }
 
 func FuzzRewrite(f *testing.F) {
