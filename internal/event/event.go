@@ -41,6 +41,13 @@ type Event struct {
 	FormatVersion string
 	// Fields holds vendor-native and ECS fields, in the order they were found.
 	Fields []Field
+	// Kind names the kind of line within its format, for parsers that know
+	// one (FortiGate "traffic/forward", "utm/ips"): lines of a kind look
+	// alike, so the log store keeps each kind of a device's lines in blocks
+	// of their own, where they compress better and filters skip the other
+	// kinds' blocks. "" for formats without kinds. Parsers set it only to
+	// short tokens from the vendor's own small set of values.
+	Kind string
 	// ParseError is set when the line could not be parsed; the event is
 	// stored anyway.
 	ParseError string

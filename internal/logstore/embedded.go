@@ -47,6 +47,7 @@ type Embedded struct {
 	close sync.Once
 
 	names streamNames
+	kinds streamKinds
 	lean  atomic.Uint64 // rows added lean
 }
 
@@ -87,8 +88,6 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	return &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}, nil
 }
 
-var streamFields = []string{FieldDevice, FieldSource, FieldStreamPart}
-
 // Add implements Store.
 func (e *Embedded) Add(evs []*event.Event) error {
 	if e.s.IsReadOnly() {
@@ -102,14 +101,18 @@ func (e *Embedded) Add(evs []*event.Event) error {
 	var seqBuf []byte
 	for _, ev := range evs {
 		fields = fields[:0]
-		// Stream: the device, or for unassigned lines the sender address.
-		dev, src := ev.Device, ""
+		// Stream: the device and the kind of line, or for unassigned lines
+		// the sender address.
+		dev, src, kind := ev.Device, "", ""
 		if dev == "" {
 			src = ev.Source
+		} else {
+			kind = e.kinds.bound(streamKey{tenant: ev.TenantID, device: dev}, ev.Kind)
 		}
 		fields = append(fields,
 			logstorage.Field{Name: FieldDevice, Value: dev},
 			logstorage.Field{Name: FieldSource, Value: src},
+			logstorage.Field{Name: FieldStreamKind, Value: kind},
 			logstorage.Field{Name: FieldStreamPart}, // set by fit
 		)
 		seqBuf = strconv.AppendUint(seqBuf[:0], ev.Seq, 10)
@@ -143,12 +146,12 @@ func (e *Embedded) Add(evs []*event.Event) error {
 				fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 			}
 		}
-		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src}, fields, own, 3, 2)
+		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src, kind}, fields, own, 4, 3)
 		ts := ev.Time.UnixNano()
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 3)
+		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 4)
 		if lr.NeedFlush() {
 			e.s.MustAddRows(lr)
 			lr.ResetKeepSettings()
@@ -388,8 +391,8 @@ func blockRows(db *logstorage.DataBlock) [][]event.Field {
 	}
 	for _, c := range cols {
 		switch c.Name {
-		case "_time", "_msg", "_stream_id", "_stream":
-			continue
+		case "_time", "_msg", "_stream_id", "_stream", FieldStreamKind:
+			continue // FieldStreamKind repeats the vendor's fields (type, subtype)
 		}
 		ordered = append(ordered, col{strings.Clone(c.Name), c.Values})
 	}

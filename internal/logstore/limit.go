@@ -52,11 +52,60 @@ const (
 	forgetBelow = 64
 )
 
-// streamKey names a stream as Add builds it: the device, or for unassigned
-// lines the sender.
+// streamKey names a stream as Add builds it: the device and kind of line,
+// or for unassigned lines the sender.
 type streamKey struct {
-	tenant         uint32
-	device, source string
+	tenant               uint32
+	device, source, kind string
+}
+
+// FieldStreamKind is the stream field holding the kind of line (see
+// event.Event.Kind) for a device's lines: each kind is a stream of its own.
+const FieldStreamKind = "stream.kind"
+
+// maxKinds bounds the kinds of one device's lines that get streams of
+// their own (a FortiGate writes a few dozen); lines of further kinds share
+// the stream kindOther, so that lines no device would write (from a
+// spoofed UDP sender) cannot make streams without end. The kinds seen are
+// kept in memory only: after a restart, a device may start up to maxKinds
+// more.
+const (
+	maxKinds  = 64
+	kindOther = "other"
+)
+
+// streamKinds keeps the kinds of each device's lines. Safe for concurrent
+// use.
+type streamKinds struct {
+	mu sync.Mutex
+	m  map[streamKey]map[string]struct{}
+}
+
+// bound returns the stream kind for a line of this kind from the device
+// named by key: kind itself while the device has fewer than maxKinds, else
+// kindOther for kinds not seen before.
+func (s *streamKinds) bound(key streamKey, kind string) string {
+	if kind == "" {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	kinds, ok := s.m[key]
+	if _, seen := kinds[kind]; seen {
+		return kind
+	}
+	if len(kinds) >= maxKinds {
+		return kindOther
+	}
+	if !ok {
+		if s.m == nil || len(s.m) >= maxStreams {
+			s.m = map[streamKey]map[string]struct{}{}
+		}
+		kinds = map[string]struct{}{}
+		s.m[key] = kinds
+	}
+	kinds[kind] = struct{}{}
+	return kind
 }
 
 // streamPart is the current part of a stream and its field names.
@@ -125,7 +174,7 @@ func (s *streamNames) forget() {
 func ownField(name string) bool {
 	switch name {
 	case FieldTenant, FieldDevice, FieldSource, FieldSeq, FieldFormat, FieldFormatVersion, FieldParseError,
-		FieldParseTruncated, FieldStreamPart, FieldDerived:
+		FieldParseTruncated, FieldStreamPart, FieldStreamKind, FieldDerived:
 		return true
 	}
 	return false

@@ -161,3 +161,86 @@ func TestOwnFieldsNotOverwritten(t *testing.T) {
 		t.Errorf("stored fields (-want +got):\n%s", diff)
 	}
 }
+
+// TestStreamKinds: each kind of a device's lines is a stream of its own, up
+// to maxKinds per device, past which lines share the stream "other"; the
+// stream field is not shown in rows but can be queried, and lines without
+// a kind stay in the device's plain stream.
+func TestStreamKinds(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := time.Now().Add(-time.Hour)
+	var evs []*event.Event
+	add := func(kind string) {
+		n := len(evs) + 1
+		evs = append(evs, &event.Event{Time: base.Add(time.Duration(n) * time.Second), TenantID: 1, Device: "fg1",
+			Raw: fmt.Sprintf("line %d kind %s", n, kind), Seq: uint64(n), Kind: kind,
+			Fields: []event.Field{{Name: "n", Value: fmt.Sprint(n)}}})
+	}
+	for range 10 {
+		for _, k := range []string{"traffic/forward", "utm/ips", "event/system"} {
+			add(k)
+		}
+	}
+	for i := range maxKinds + 6 {
+		add(fmt.Sprintf("k%02d", i))
+	}
+	add("")
+	add("")
+	if err := s.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	req := func(q string) Request { return Request{Tenants: []uint32{1}, Query: q} }
+	count := func(q string) map[string]string {
+		t.Helper()
+		out := map[string]string{}
+		err := s.Search(ctx, req(q), func(row []event.Field) error {
+			m := map[string]string{}
+			for _, f := range row {
+				m[f.Name] = f.Value
+			}
+			out[m["k"]] = m["n"]
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	got := count(`* | format "<stream.kind>" as k | stats by (k) count() n`)
+	if got["traffic/forward"] != "10" || got["utm/ips"] != "10" || got["k00"] != "1" || got[""] != "2" {
+		t.Errorf("rows per stream kind: %v", got)
+	}
+	own := maxKinds - 3 // the first three kinds came first
+	if _, ok := got[fmt.Sprintf("k%02d", own-1)]; !ok {
+		t.Errorf("kind k%02d, within the device's first %d, has no stream: %v", own-1, maxKinds, got)
+	}
+	if _, ok := got[fmt.Sprintf("k%02d", own)]; ok {
+		t.Errorf("kind k%02d, past the device's first %d, has a stream of its own", own, maxKinds)
+	}
+	if got[kindOther] != "9" {
+		t.Errorf("rows in stream %q = %s, want 9", kindOther, got[kindOther])
+	}
+	streams := count(`* | stats count_uniq(_stream) k`)
+	if _, ok := streams[fmt.Sprint(maxKinds+2)]; !ok { // the kinds, "other" and no kind
+		t.Errorf("distinct streams: %v, want %d", streams, maxKinds+2)
+	}
+	n := 0
+	err = s.Search(ctx, req(`stream.kind:="utm/ips"`), func(row []event.Field) error {
+		n++
+		for _, f := range row {
+			if f.Name == FieldStreamKind {
+				t.Errorf("row shows %s", FieldStreamKind)
+			}
+		}
+		return nil
+	})
+	if err != nil || n != 10 {
+		t.Errorf("stream.kind filter: %d rows, %v; want 10", n, err)
+	}
+}

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sekimori/sekimori/internal/event"
@@ -190,6 +191,7 @@ func (c *fgCore) finish(ev *event.Event, fs *fieldSet, loc *time.Location, err e
 		}
 	}
 	ev.FormatVersion = version
+	ev.Kind = lineKind(c.typ, c.subtype)
 
 	if t, ok := epochTime(c.eventtime); ok {
 		ev.Time = t
@@ -201,6 +203,51 @@ func (c *fgCore) finish(ev *event.Event, fs *fieldSet, loc *time.Location, err e
 
 	c.emit(ev, ecsAdder{fs: fs, check: c.dottedKeys}, version)
 	return err
+}
+
+// lineKind is an event's Kind: "type/subtype" (or "type" without a
+// subtype) when both are short lower-case tokens as FortiGate writes them,
+// else "".
+func lineKind(typ, subtype string) string {
+	if !kindToken(typ) || subtype != "" && !kindToken(subtype) {
+		return ""
+	}
+	if subtype == "" {
+		return typ
+	}
+	key := [2]string{typ, subtype}
+	kinds.mu.RLock()
+	k, ok := kinds.m[key]
+	kinds.mu.RUnlock()
+	if ok {
+		return k
+	}
+	k = typ + "/" + subtype
+	kinds.mu.Lock()
+	defer kinds.mu.Unlock()
+	if len(kinds.m) < 4096 { // the kinds FortiOS writes are far fewer
+		kinds.m[[2]string{strings.Clone(typ), strings.Clone(subtype)}] = k // not the line's memory
+	}
+	return k
+}
+
+// kinds holds the kinds made so far, so that a line's Kind costs no
+// allocation.
+var kinds = struct {
+	mu sync.RWMutex
+	m  map[[2]string]string
+}{m: map[[2]string]string{}}
+
+func kindToken(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // ecsAdder adds ECS fields, skipping empty values and FortiGate's "N/A".

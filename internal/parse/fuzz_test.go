@@ -42,7 +42,7 @@ func fuzzParser(f *testing.F, name string, extra func(t *testing.T, msg []byte, 
 		buf := append([]byte(nil), msg...)
 		ev := &event.Event{Raw: "unrelated"}
 		err := p.Parse(buf, deviceZone, ev)
-		copied := result{Input: string(msg), FormatVersion: ev.FormatVersion, Fields: [][2]string{}, FieldsDropped: ev.FieldsDropped}
+		copied := result{Input: string(msg), FormatVersion: ev.FormatVersion, Kind: ev.Kind, Fields: [][2]string{}, FieldsDropped: ev.FieldsDropped}
 		if !ev.Time.IsZero() {
 			copied.Time = shared.Time // compared below
 			if got := ev.Time.UTC().Format("2006-01-02T15:04:05.999999999Z07:00"); got != shared.Time {

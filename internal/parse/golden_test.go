@@ -29,6 +29,7 @@ type result struct {
 	Input         string      `json:"input"`
 	Time          string      `json:"time,omitempty"`
 	FormatVersion string      `json:"format_version,omitempty"`
+	Kind          string      `json:"kind,omitempty"`
 	ParseError    string      `json:"parse_error,omitempty"`
 	Fields        [][2]string `json:"fields"`
 	FieldsDropped int         `json:"fields_dropped,omitempty"`
@@ -38,7 +39,7 @@ type result struct {
 func parseLine(p parse.Parser, line string) (result, *event.Event) {
 	ev := &event.Event{Raw: line}
 	err := p.Parse([]byte(line), deviceZone, ev)
-	r := result{Input: line, FormatVersion: ev.FormatVersion, Fields: [][2]string{}, FieldsDropped: ev.FieldsDropped}
+	r := result{Input: line, FormatVersion: ev.FormatVersion, Kind: ev.Kind, Fields: [][2]string{}, FieldsDropped: ev.FieldsDropped}
 	if !ev.Time.IsZero() {
 		r.Time = ev.Time.UTC().Format(time.RFC3339Nano)
 	}
@@ -96,6 +97,9 @@ func encodeGolden(rs []result) []byte {
 		}
 		if r.FormatVersion != "" {
 			b.WriteString("    \"format_version\": " + q(r.FormatVersion) + ",\n")
+		}
+		if r.Kind != "" {
+			b.WriteString("    \"kind\": " + q(r.Kind) + ",\n")
 		}
 		if r.ParseError != "" {
 			b.WriteString("    \"parse_error\": " + q(r.ParseError) + ",\n")
