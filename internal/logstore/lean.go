@@ -70,7 +70,13 @@ type copyRole struct {
 	ecs bool
 }
 
+// maxCopies bounds len(ecsCopies), for copiesHold's arrays.
+const maxCopies = 32
+
 var copyRoles = func() map[string]copyRole {
+	if len(ecsCopies) > maxCopies {
+		panic("logstore: more ecsCopies than maxCopies")
+	}
 	m := map[string]copyRole{}
 	for k, c := range ecsCopies {
 		m[c.ecs] = copyRole{k, true}
@@ -93,7 +99,7 @@ func copySource(name string) (string, bool) {
 // and its vendor field are both missing (or empty), or both there, once,
 // with the same value.
 func copiesHold(fields []event.Field) bool {
-	var ecs, vendor [32]string
+	var ecs, vendor [maxCopies]string
 	for _, f := range fields {
 		if f.Value == "" {
 			continue
