@@ -38,8 +38,8 @@ func TestRewrite(t *testing.T) {
 		{`message:ログイン and action:deny`, `(message:*"ログイン"* or _msg:*"ログイン"*) action:deny` + unpack(`"msg"`) + copy("message", "msg") + ` | filter message:*"ログイン"* and action:deny` + "\n"},
 		{`-source.ip:10.0.0.3 type:traffic`, `type:traffic` + copy("source.ip", "srcip") + ` | filter -source.ip:10.0.0.3 type:traffic` + "\n"},
 		{`* | stats by (source.ip) count() hits`, `*` + copy("source.ip", "srcip") + ` | stats by (source.ip) count() hits`},
-		{`* | fields source.*`, `*` + unpack(`"srcport", "transport", "sentbyte"`) + copy("source.ip", "srcip") + copy("source.port", "srcport") +
-			copy("source.nat.port", "transport") + copy("source.bytes", "sentbyte") + ` | fields source.*`},
+		{`* | fields source.*`, `*` + unpack(`"srcport", "transport"`) + copy("source.ip", "srcip") + copy("source.port", "srcport") +
+			copy("source.nat.port", "transport") + ` | fields source.*`},
 		{`* | facets`, `* | facets`},
 	}
 	for _, tc := range tests {
