@@ -125,7 +125,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 			logstorage.Field{Name: FieldParseError, Value: ev.ParseError},
 		)
 		if ev.Device != "" {
-			// Not a stream field for devices (one stream per device), but kept.
+			// Not a stream field for devices (streams are per device and kind), but kept.
 			fields = append(fields, logstorage.Field{Name: FieldSource, Value: ev.Source})
 		}
 		first, lean, copies := "", false, false
