@@ -57,7 +57,7 @@ const leanMarkers = "in(" + derivedKV + "," + derivedKVA + ")"
 //
 // Changing this list needs a new FieldDerived value: rows marked
 // derivedKVA leave out exactly these.
-var ecsCopies = []struct{ ecs, vendor string }{
+var ecsCopies = []ecsCopy{
 	{"source.ip", "srcip"}, {"source.port", "srcport"}, {"source.nat.port", "transport"},
 	{"destination.ip", "dstip"}, {"destination.port", "dstport"},
 	{"event.code", "logid"}, {"event.action", "action"},
@@ -65,6 +65,9 @@ var ecsCopies = []struct{ ecs, vendor string }{
 	{"observer.ingress.interface.name", "srcintf"}, {"observer.egress.interface.name", "dstintf"},
 	{"message", "msg"},
 }
+
+// ecsCopy is an ECS field and the vendor field it copies.
+type ecsCopy struct{ ecs, vendor string }
 
 // copyRole says which ecsCopies entry a field name is part of, and whether
 // as the copy or as the vendor field.

@@ -72,11 +72,9 @@ func rewritePlan(q, extra string) (string, []string) {
 		}
 	}
 	note := func(name string) {
-		if prefix, ok := strings.CutSuffix(name, "*"); ok {
-			for _, c := range ecsCopies {
-				if strings.HasPrefix(c.ecs, prefix) {
-					addCopy(c.ecs, c.vendor)
-				}
+		if strings.HasSuffix(name, "*") {
+			for _, c := range copiesCovered(name) {
+				addCopy(c.ecs, c.vendor)
 			}
 		} else if vendor, ok := copySource(name); ok {
 			addCopy(name, vendor)
@@ -141,7 +139,7 @@ func rewritePlan(q, extra string) (string, []string) {
 			b.WriteString(out)
 			afterField = false
 			continue
-		case depth == 0 && !negate && copyPrefix(name):
+		case depth == 0 && !negate && len(copiesCovered(name)) > 0:
 			// A wildcard over names that rows marked derivedKVA leave out:
 			// no prefilter.
 		case depth == 0 && !negate && copyColumn(name) != "" && filterValue(out) != "":
@@ -226,19 +224,20 @@ func copyColumn(name string) string {
 	return ""
 }
 
-// copyPrefix reports whether name is a wildcard ("source.*") that covers an
-// ECS copy.
-func copyPrefix(name string) bool {
+// copiesCovered returns the ecsCopies entries that a wildcard name
+// ("source.*") covers; none for other names.
+func copiesCovered(name string) []ecsCopy {
 	prefix, ok := strings.CutSuffix(name, "*")
 	if !ok {
-		return false
+		return nil
 	}
+	var out []ecsCopy
 	for _, c := range ecsCopies {
 		if strings.HasPrefix(c.ecs, prefix) {
-			return true
+			out = append(out, c)
 		}
 	}
-	return false
+	return out
 }
 
 // splitFilterToken splits a filter token into its field name ("" for the
