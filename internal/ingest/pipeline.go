@@ -113,8 +113,8 @@ type PipelineOptions struct {
 	// share of a batch to the store at once.
 	BatchSize int
 	// CommitLag is how long after a store write its records are treated as
-	// on disk and committed in the spool (default 5s: the store flushes
-	// within about two of its 1s flush intervals). A crash inside the lag
+	// on disk and committed in the spool (default 12s: the store flushes
+	// within about two of its 5s flush intervals). A crash inside the lag
 	// replays those records; replay skips those already stored.
 	CommitLag time.Duration
 	// Zones maps listener names to their default zone (default Asia/Tokyo).
@@ -158,7 +158,7 @@ func NewPipeline(sp *spool.Spool, store logstore.Store, reg *Registry, m *Metric
 		opts.BatchSize = 2048
 	}
 	if opts.CommitLag <= 0 {
-		opts.CommitLag = 5 * time.Second
+		opts.CommitLag = 12 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
