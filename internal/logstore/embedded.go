@@ -106,16 +106,19 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		fields = fields[:0]
 		// Stream: the device and the kind of line, or for unassigned lines
 		// the sender address.
-		dev, src, kind := ev.Device, "", ""
+		dev, src, kind, shard := ev.Device, "", "", ""
 		if dev == "" {
 			src = ev.Source
 		} else {
-			kind = e.kinds.bound(streamKey{tenant: ev.TenantID, device: dev}, ev.Kind)
+			var shards uint32
+			kind, shards = e.kinds.bound(streamKey{tenant: ev.TenantID, device: dev}, ev.Kind)
+			shard = sourceShard(ev.Fields, shards)
 		}
 		fields = append(fields,
 			logstorage.Field{Name: FieldDevice, Value: dev},
 			logstorage.Field{Name: FieldSource, Value: src},
 			logstorage.Field{Name: FieldStreamKind, Value: kind},
+			logstorage.Field{Name: FieldStreamShard, Value: shard},
 			logstorage.Field{Name: FieldStreamPart}, // set by fit
 		)
 		seqBuf = strconv.AppendUint(seqBuf[:0], ev.Seq, 10)
@@ -149,12 +152,12 @@ func (e *Embedded) Add(evs []*event.Event) error {
 				fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 			}
 		}
-		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src, kind}, fields, own, 4, 3)
+		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src, kind}, fields, own, 5, 4)
 		ts := ev.Time.UnixNano()
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 4)
+		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 5)
 		if lr.NeedFlush() {
 			e.s.MustAddRows(lr)
 			lr.ResetKeepSettings()
@@ -394,8 +397,8 @@ func blockRows(db *logstorage.DataBlock) [][]event.Field {
 	}
 	for _, c := range cols {
 		switch c.Name {
-		case "_time", "_msg", "_stream_id", "_stream", FieldStreamKind:
-			continue // FieldStreamKind repeats the vendor's fields (type, subtype)
+		case "_time", "_msg", "_stream_id", "_stream", FieldStreamKind, FieldStreamShard:
+			continue // they repeat the vendor's fields (type, subtype; srcip)
 		}
 		ordered = append(ordered, col{strings.Clone(c.Name), c.Values})
 	}

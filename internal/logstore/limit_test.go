@@ -244,3 +244,112 @@ func TestStreamKinds(t *testing.T) {
 		t.Errorf("stream.kind filter: %d rows, %v; want 10", n, err)
 	}
 }
+
+// TestKindShards: a kind is split by source address only as far as each
+// piece keeps about 1/shareParts of the window's lines, from the second
+// window on, and at most maxShards ways.
+func TestKindShards(t *testing.T) {
+	s := streamKinds{window: 100}
+	dev := streamKey{tenant: 1, device: "fg1"}
+	mix := []struct {
+		kind  string
+		lines int
+		want  uint32 // ways split after a window of this mix
+	}{
+		{"traffic/forward", 70, maxShards}, // 70% × 12 = 8.4
+		{"traffic/local", 20, 2},           // 2.4
+		{"utm/ips", 7, 1},                  // 0.84
+		{"event/system", 3, 1},
+	}
+	calls := 0
+	for range 3 {
+		for _, m := range mix {
+			for range m.lines {
+				_, shards := s.bound(dev, m.kind)
+				// The window's last line starts the next one.
+				if calls++; calls < 100 && shards != 1 {
+					t.Fatalf("first window: %s split %d ways, want 1", m.kind, shards)
+				}
+			}
+		}
+	}
+	for _, m := range mix {
+		if _, shards := s.bound(dev, m.kind); shards != m.want {
+			t.Errorf("%s split %d ways, want %d", m.kind, shards, m.want)
+		}
+	}
+	if _, shards := s.bound(streamKey{tenant: 1, device: "fg2"}, "traffic/forward"); shards != 1 {
+		t.Errorf("another device's new kind split %d ways, want 1", shards)
+	}
+	if got := sourceShard([]event.Field{{Name: "srcip", Value: "10.0.0.1"}}, 8); got != "" {
+		t.Errorf("shard of an event without source.ip: %q", got)
+	}
+	if got := sourceShard([]event.Field{{Name: "source.ip", Value: "10.0.0.1"}}, 1); got != "" {
+		t.Errorf("shard of an unsplit kind: %q", got)
+	}
+}
+
+// TestStreamShards: in the store, a busy kind's lines are split by source
+// address, so that one host's lines share a stream; the shard is not shown
+// in rows, and every line is found.
+func TestStreamShards(t *testing.T) {
+	ctx := context.Background()
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.kinds.window = 100
+	base := time.Now().Add(-time.Hour)
+	var evs []*event.Event
+	for n := 1; n <= 1000; n++ {
+		kind, ip := "traffic/forward", fmt.Sprintf("10.1.0.%d", n%40)
+		if n%10 == 0 {
+			kind = "event/system" // 10%: not split
+		}
+		evs = append(evs, &event.Event{Time: base.Add(time.Duration(n) * time.Second), TenantID: 1, Device: "fg1",
+			Raw: fmt.Sprintf("line %d from %s", n, ip), Seq: uint64(n), Kind: kind,
+			Fields: []event.Field{{Name: "n", Value: fmt.Sprint(n)}, {Name: "source.ip", Value: ip}}})
+	}
+	if err := s.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	stat := func(q, name string) string {
+		t.Helper()
+		v := ""
+		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: q}, func(row []event.Field) error {
+			for _, f := range row {
+				if f.Name == FieldStreamShard {
+					t.Errorf("row shows %s", FieldStreamShard)
+				}
+				if f.Name == name {
+					v = f.Value
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	// After the first window: 9 shards of traffic/forward (8 and the
+	// first window's unsplit stream), 1 of event/system.
+	if got := stat(`stream.kind:="traffic/forward" | stats count_uniq(_stream) n`, "n"); got != fmt.Sprint(maxShards+1) {
+		t.Errorf("traffic/forward streams = %s, want %d", got, maxShards+1)
+	}
+	if got := stat(`stream.kind:="event/system" | stats count_uniq(_stream) n`, "n"); got != "1" {
+		t.Errorf("event/system streams = %s, want 1", got)
+	}
+	if got := stat(`stream.kind:="traffic/forward" n:>100 source.ip:=10.1.0.7 | stats count_uniq(_stream) n`, "n"); got != "1" {
+		t.Errorf("one host's traffic/forward lines after the first window are in %s streams, want 1", got)
+	}
+	if got := stat(`source.ip:=10.1.0.7 | stats count() n`, "n"); got != "25" {
+		t.Errorf("lines of 10.1.0.7 = %s, want 25", got)
+	}
+	n := 0
+	if err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: "10.1.0.7"}, func([]event.Field) error { n++; return nil }); err != nil || n != 25 {
+		t.Errorf("search for 10.1.0.7: %d rows, %v; want 25", n, err)
+	}
+}
