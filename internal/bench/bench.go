@@ -26,6 +26,10 @@ import (
 type Options struct {
 	// Binary is the sekimori executable to run as the server.
 	Binary string
+	// Config is a config file for the server ("" for none: the defaults).
+	// Its listen addresses and data directory are overridden by the
+	// bench's flags.
+	Config string
 	// Dir holds the run's data directories and server logs; it must not
 	// exist or be empty. "" means a new temporary directory, removed at the
 	// end unless Keep is set (it is also kept when the run fails).

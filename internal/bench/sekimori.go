@@ -21,6 +21,7 @@ import (
 type sekimori struct {
 	*child
 	bin, data     string
+	config        string // passed as serve --config when set
 	httpAddr, tcp string
 	token         string
 	client        *http.Client
@@ -53,7 +54,11 @@ func setupSekimori(ctx context.Context, bin, data string) (token string, err err
 
 // start runs "sekimori serve" and waits until /readyz answers.
 func (s *sekimori) start(ctx context.Context) error {
-	c, err := startChild("sekimori", s.logPath, s.bin, "serve", "--data", s.data, "--http", s.httpAddr, "--syslog-tcp", s.tcp)
+	args := []string{"serve", "--data", s.data, "--http", s.httpAddr, "--syslog-tcp", s.tcp}
+	if s.config != "" {
+		args = append(args, "--config", s.config)
+	}
+	c, err := startChild("sekimori", s.logPath, s.bin, args...)
 	if err != nil {
 		return err
 	}
@@ -193,7 +198,7 @@ func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic
 		return err
 	}
 	s := &sekimori{
-		bin: o.Binary, data: data, httpAddr: httpAddr, tcp: tcpAddr, token: token,
+		bin: o.Binary, data: data, config: o.Config, httpAddr: httpAddr, tcp: tcpAddr, token: token,
 		client:       &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}},
 		readyTimeout: 2 * time.Minute, stopTimeout: 10 * time.Minute,
 		logPath: filepath.Join(root, name+"-serve.log"),

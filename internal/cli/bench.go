@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/sekimori/sekimori/internal/bench"
 )
@@ -25,6 +26,7 @@ func runBenchIngest(ctx context.Context, env Env, args []string) error {
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary work directory")
 	fs.StringVar(&o.VictoriaLogs, "victorialogs", "", "path of a victoria-logs binary to compare with on the same lines (off unless set)")
 	fs.StringVar(&o.Binary, "binary", "", "sekimori binary to benchmark (default: this one)")
+	fs.StringVar(&o.Config, "config", "", "config file for the benchmarked server (e.g. store.split_by_source: true); listen addresses and data directory come from the bench")
 	fs.BoolVar(&o.Again, "again", false, "ingest into a fresh sekimori once more after victorialogs (no queries), so that sekimori's runs bracket its run; the CPU comparison uses their mean")
 	fs.DurationVar(&o.StallTimeout, "stall-timeout", 0, "fail when nothing more is stored for this long (default 1m)")
 	out := fs.String("o", "table", "output: table or json")
@@ -45,6 +47,15 @@ func runBenchIngest(ctx context.Context, env Env, args []string) error {
 	if o.Binary == "" {
 		if o.Binary, err = os.Executable(); err != nil {
 			return fmt.Errorf("find this binary: %w", err)
+		}
+	}
+	if o.Config != "" {
+		// The server runs in another directory: give it the file's full path.
+		if o.Config, err = filepath.Abs(o.Config); err == nil {
+			_, err = os.Stat(o.Config)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: --config: %v", ErrUsage, err)
 		}
 	}
 	if !*quiet {

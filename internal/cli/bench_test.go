@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -28,10 +29,16 @@ func TestBenchIngestSmall(t *testing.T) {
 	const lines = 20000
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	// The servers get the config file (a bad one would stop them).
+	cfg := filepath.Join(dir, "sekimori.yaml")
+	if err := os.WriteFile(cfg, []byte("store:\n  split_by_source: true\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	var stdout, stderr bytes.Buffer
 	code := Main(ctx, Env{Stdout: &stdout, Stderr: &stderr}, []string{
 		"bench", "ingest", "--binary", bin, "--lines", "20000", "--query-runs", "1",
 		"--data", filepath.Join(dir, "work"), "--stall-timeout", "20s", "-o", "json", "--again",
+		"--config", cfg,
 	})
 	if code != 0 {
 		t.Fatalf("exit code %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
@@ -69,8 +76,8 @@ func TestBenchIngestSmall(t *testing.T) {
 	}
 	// The four, in its order, then the two-field day as the UI
 	// asks for it (newest 1,000), without a target.
-	if len(res.Queries) != 5 {
-		t.Fatalf("%d queries, want 5", len(res.Queries))
+	if len(res.Queries) != 6 {
+		t.Fatalf("%d queries, want 6", len(res.Queries))
 	}
 	for _, q := range res.Queries {
 		if q.Rows == 0 || q.Events == 0 || len(q.Runs) != 1 || !(q.Median > 0) {
@@ -84,6 +91,9 @@ func TestBenchIngestSmall(t *testing.T) {
 	if all, page := res.Queries[2], res.Queries[4]; page.Target != 0 || page.Rows != min(all.Rows, 1000) {
 		t.Errorf("page query: target %v, %d rows; want no target and min(%d, 1000) rows", page.Target, page.Rows, all.Rows)
 	}
+	if all, filter := res.Queries[2], res.Queries[5]; filter.Rows != 1 || filter.Events != all.Events {
+		t.Errorf("filter alone: %d rows counting %d events; want 1 row counting the %d events of every row", filter.Rows, filter.Events, all.Events)
+	}
 }
 
 // TestBenchIngestFlags rejects bad flags before starting anything.
@@ -92,6 +102,7 @@ func TestBenchIngestFlags(t *testing.T) {
 		{"--lines", "0"},
 		{"-o", "yaml"},
 		{"extra"},
+		{"--config", "/nonexistent/sekimori.yaml"},
 	} {
 		var out bytes.Buffer
 		code := Main(context.Background(), Env{Stdout: &out, Stderr: &out}, append([]string{"bench", "ingest"}, args...))

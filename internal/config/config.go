@@ -126,6 +126,12 @@ type Store struct {
 	// them). True: faster filters on any vendor field, ~1.6× the disk and
 	// ~1.4× the log store's CPU per line.
 	AllColumns bool `yaml:"all_columns"`
+	// SplitBySource splits each busy kind of a device's lines by source
+	// address, so that a search for one host reads about half as many
+	// blocks (default false: in `sekimori bench ingest` at 5M lines, one
+	// IP over a week 353 ms instead of 600–700 ms, at ~12–14% more CPU
+	// per ingested line).
+	SplitBySource bool `yaml:"split_by_source"`
 }
 
 // State selects the relational state database.

@@ -38,6 +38,9 @@ type EmbeddedOptions struct {
 	// engine's indexes, at about 1.4 times the store's CPU and 1.6 times
 	// the disk per FortiGate line (BenchmarkStoreColumns in internal/bench).
 	AllColumns bool
+	// SplitBySource splits busy kinds of line by source address (see
+	// FieldStreamShard).
+	SplitBySource bool
 }
 
 // Embedded is the VictoriaLogs storage library linked in.
@@ -112,7 +115,9 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		} else {
 			var shards uint32
 			kind, shards = e.kinds.bound(streamKey{tenant: ev.TenantID, device: dev}, ev.Kind)
-			shard = sourceShard(ev.Fields, shards)
+			if e.opts.SplitBySource {
+				shard = sourceShard(ev.Fields, shards)
+			}
 		}
 		fields = append(fields,
 			logstorage.Field{Name: FieldDevice, Value: dev},

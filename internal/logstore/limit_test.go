@@ -289,12 +289,19 @@ func TestKindShards(t *testing.T) {
 	}
 }
 
-// TestStreamShards: in the store, a busy kind's lines are split by source
-// address, so that one host's lines share a stream; the shard is not shown
-// in rows, and every line is found.
+// TestStreamShards: in the store, with SplitBySource, a busy kind's lines
+// are split by source address, so that one host's lines share a stream;
+// the shard is not shown in rows, and every line is found. Without it,
+// each kind is one stream.
 func TestStreamShards(t *testing.T) {
+	for _, split := range []bool{true, false} {
+		t.Run(fmt.Sprint("split=", split), func(t *testing.T) { testStreamShards(t, split) })
+	}
+}
+
+func testStreamShards(t *testing.T, split bool) {
 	ctx := context.Background()
-	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1, SplitBySource: split})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,8 +343,12 @@ func TestStreamShards(t *testing.T) {
 	}
 	// After the first window: 9 shards of traffic/forward (8 and the
 	// first window's unsplit stream), 1 of event/system.
-	if got := stat(`stream.kind:="traffic/forward" | stats count_uniq(_stream) n`, "n"); got != fmt.Sprint(maxShards+1) {
-		t.Errorf("traffic/forward streams = %s, want %d", got, maxShards+1)
+	want := 1
+	if split {
+		want = maxShards + 1
+	}
+	if got := stat(`stream.kind:="traffic/forward" | stats count_uniq(_stream) n`, "n"); got != fmt.Sprint(want) {
+		t.Errorf("traffic/forward streams = %s, want %d", got, want)
 	}
 	if got := stat(`stream.kind:="event/system" | stats count_uniq(_stream) n`, "n"); got != "1" {
 		t.Errorf("event/system streams = %s, want 1", got)
