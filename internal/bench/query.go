@@ -47,6 +47,9 @@ func runQueries(ctx context.Context, s *sekimori, o *Options, tr *traffic, start
 	// A whole day in the middle of the range (day 3 of 0..6 for a week).
 	const day = 24 * time.Hour
 	dayStart := start.Add(end.Sub(start) / day / 2 * day)
+	oneDay := func(query, limit string) url.Values {
+		return url.Values{"q": {query}, "limit": {limit}, "start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(day))}}
+	}
 	specs := []querySpec{
 		{
 			name:   "all events with one IP (" + tr.ip + ", any IP field)",
@@ -63,10 +66,9 @@ func runQueries(ctx context.Context, s *sekimori, o *Options, tr *traffic, start
 			count:  countFacets,
 		},
 		{
-			name: "one day, two fields (action:deny dstport:443)",
-			path: "/api/v1/search",
-			q: url.Values{"q": {"action:deny dstport:443"}, "limit": {"0"},
-				"start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(24 * time.Hour))}},
+			name:   "one day, two fields (action:deny dstport:443)",
+			path:   "/api/v1/search",
+			q:      oneDay("action:deny dstport:443", "0"),
 			target: 100 * time.Millisecond,
 			count:  countLines,
 		},
@@ -81,20 +83,18 @@ func runQueries(ctx context.Context, s *sekimori, o *Options, tr *traffic, start
 			// Not one of the targets: what the UI's and the CLI's
 			// search (newest 1,000) costs for the two-field day. Last, so that
 			// the four keep their places in the JSON result.
-			name: "one day, two fields, newest 1,000 (UI/CLI page)",
-			path: "/api/v1/search",
-			q: url.Values{"q": {"action:deny dstport:443"}, "limit": {"1000"},
-				"start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(24 * time.Hour))}},
+			name:  "one day, two fields, newest 1,000 (UI/CLI page)",
+			path:  "/api/v1/search",
+			q:     oneDay("action:deny dstport:443", "1000"),
 			count: countLines,
 		},
 		{
 			// The same day's filter alone, counted, with the target of
 			// the wording ("one-day filter on two fields"):
 			// every row of it is 86 MB of JSON (the third query).
-			name: "one day, two fields, the filter alone (count)",
-			path: "/api/v1/search",
-			q: url.Values{"q": {"action:deny dstport:443 | count() n"}, "limit": {"0"},
-				"start": {rfc3339(dayStart)}, "end": {rfc3339(dayStart.Add(24 * time.Hour))}},
+			name:   "one day, two fields, the filter alone (count)",
+			path:   "/api/v1/search",
+			q:      oneDay("action:deny dstport:443 | count() n", "0"),
 			target: 100 * time.Millisecond,
 			count:  countStat,
 		},

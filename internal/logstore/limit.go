@@ -74,21 +74,21 @@ const (
 	kindOther = "other"
 )
 
-// FieldStreamShard is the stream field that splits a busy kind of a
-// device's lines by source address (ECS source.ip, hashed). The engine
-// keeps a stream's rows together in its blocks and decompresses a block's
-// columns whole to read one row, so a search for one address, the
-// commonest search there is, reads the blocks holding that host's lines:
-// split n ways, about 1/n of the kind's blocks instead of most of them.
-// Not shown in rows.
+// FieldStreamShard is the stream field that, with
+// EmbeddedOptions.SplitBySource, splits a busy kind of a device's lines by
+// source address (ECS source.ip, hashed); it is empty otherwise. The
+// engine keeps a stream's rows together in its blocks and decompresses a
+// block's columns whole to read one row, so a search for one address
+// reads the blocks holding that host's lines: split n ways, about 1/n of
+// the kind's blocks instead of most of them. Not shown in rows.
 //
-// Splitting costs CPU when the pieces are small: the engine re-encodes a
-// stream's blocks at each merge until they are full (2 MiB), so a stream
-// with a small share of all lines is rewritten more times. A kind is
-// therefore split only as far as each piece keeps about 1/shareParts of
-// the lines stored (by this process, all devices), at most maxShards
-// ways: measured with `sekimori bench ingest`, splitting every kind 8 ways
-// took 24–31% more CPU per line (5M lines).
+// Splitting costs CPU: the engine re-encodes a stream's blocks at each
+// merge until they are full (2 MiB), so a stream with a small share of
+// all lines is rewritten more times. A kind is therefore split only as far
+// as each piece keeps about 1/shareParts of the lines stored (by this
+// process, all devices), at most maxShards ways. Measured with `sekimori
+// bench ingest` at 5M lines: splitting every kind 8 ways took 24–31% more
+// CPU per line; split by share as here, 12–14%.
 const FieldStreamShard = "stream.shard"
 
 const (
