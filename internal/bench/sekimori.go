@@ -287,8 +287,8 @@ func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic
 	// The next steps need the memory more, and the queries must not be
 	// timed in a client whose heap target is twice these gigabytes: with
 	// no collection due, each response would be read into fresh pages from
-	// the kernel (the two-field day took 1.3–1.45 s in such a client, 0.62 s
-	// in a small one, against the same server).
+	// the kernel (the two-field day took 1.2–1.45 s in a client holding
+	// 4 GB, 0.65–0.73 s in one that had freed it, against the same server).
 	tr.frames = nil
 	debug.FreeOSMemory()
 

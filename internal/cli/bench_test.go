@@ -75,7 +75,7 @@ func TestBenchIngestSmall(t *testing.T) {
 		}
 	}
 	// The four, in its order, then the two-field day as the UI
-	// asks for it (newest 1,000), without a target.
+	// asks for it (newest 1,000), without a target, then its filter alone.
 	if len(res.Queries) != 6 {
 		t.Fatalf("%d queries, want 6", len(res.Queries))
 	}

@@ -91,7 +91,11 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 		MaxBackfillAge:        opts.Retention,
 		MinFreeDiskSpaceBytes: opts.MinFreeDiskBytes,
 	}
-	return &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}, nil
+	e := &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}
+	if opts.SplitBySource {
+		e.kinds.window = shardWindow
+	}
+	return e, nil
 }
 
 // Add implements Store.
@@ -115,9 +119,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		} else {
 			var shards uint32
 			kind, shards = e.kinds.bound(streamKey{tenant: ev.TenantID, device: dev}, ev.Kind)
-			if e.opts.SplitBySource {
-				shard = sourceShard(ev.Fields, shards)
-			}
+			shard = sourceShard(ev.Fields, shards)
 		}
 		fields = append(fields,
 			logstorage.Field{Name: FieldDevice, Value: dev},

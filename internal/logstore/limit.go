@@ -113,13 +113,14 @@ type kindStat struct {
 	shards uint32 // ways the kind is split (1: not split)
 }
 
-// streamKinds keeps the kinds of each device's lines and how many ways
-// each is split. Safe for concurrent use.
+// streamKinds keeps the kinds of each device's lines and, when window is
+// set (splitting by source), how many ways each is split. Safe for
+// concurrent use.
 type streamKinds struct {
 	mu     sync.Mutex
 	m      map[streamKey]map[string]*kindStat
 	lines  uint64 // in the current window, all devices
-	window uint64 // shardWindow unless set (tests)
+	window uint64 // lines per window; 0: kinds are never split
 }
 
 // bound returns the stream kind for a line of this kind from the device
@@ -132,12 +133,10 @@ func (s *streamKinds) bound(key streamKey, kind string) (string, uint32) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w := s.window
-	if w == 0 {
-		w = shardWindow
-	}
-	if s.lines++; s.lines >= w {
-		s.reshard()
+	if s.window > 0 {
+		if s.lines++; s.lines >= s.window {
+			s.reshard()
+		}
 	}
 	kinds, ok := s.m[key]
 	if k := kinds[kind]; k != nil {

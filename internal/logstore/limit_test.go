@@ -306,7 +306,12 @@ func testStreamShards(t *testing.T, split bool) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	s.kinds.window = 100
+	if want := map[bool]uint64{true: shardWindow, false: 0}[split]; s.kinds.window != want {
+		t.Fatalf("window %d with SplitBySource %v, want %d", s.kinds.window, split, want)
+	}
+	if split {
+		s.kinds.window = 100 // not 65,536 lines for the test
+	}
 	base := time.Now().Add(-time.Hour)
 	var evs []*event.Event
 	for n := 1; n <= 1000; n++ {
