@@ -207,6 +207,12 @@ func (e *Embedded) parse(req Request, pipes string) (*logstorage.Query, []logsto
 	}
 	q, err := logstorage.ParseQuery(rewrite(req.Query, pipes))
 	if err != nil {
+		// The engine quotes the text it failed in, which is the rewritten
+		// query with Sekimori's pipes; the user's own text alone names
+		// the mistake in what the user wrote.
+		if _, uerr := logstorage.ParseQuery(req.Query); uerr != nil && strings.TrimSpace(req.Query) != "" {
+			err = uerr
+		}
 		return nil, nil, fmt.Errorf("%w: %s", ErrBadQuery, err.Error())
 	}
 	if !req.Start.IsZero() || !req.End.IsZero() {
@@ -422,7 +428,9 @@ func blockRows(db *logstorage.DataBlock) [][]event.Field {
 		off := 0
 		for _, c := range ordered {
 			n := len(c.values[i])
-			if n > 0 || c.name == "_time" || c.name == "_msg" {
+			// A stored line may be empty and is kept so; _time is empty
+			// only in rows of pipes that drop it (stats, ...).
+			if n > 0 || c.name == "_msg" {
 				row = append(row, event.Field{Name: c.name, Value: all[off : off+n]})
 			}
 			off += n

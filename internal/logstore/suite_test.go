@@ -218,9 +218,40 @@ func runSuite(t *testing.T, s Store) {
 	})
 
 	t.Run("bad query", func(t *testing.T) {
-		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: `foo:(`}, func([]event.Field) error { return nil })
-		if !errors.Is(err, ErrBadQuery) {
-			t.Errorf("want ErrBadQuery, got %v", err)
+		// The message quotes the user's text, not the query as rewritten
+		// for lean rows or with Sekimori's pipes (unpack_logfmt, sort).
+		for _, q := range []string{`foo:(`, `action:deny AND`, `action:deny |`} {
+			for _, limit := range []int{0, 100} {
+				err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: q, Limit: limit}, func([]event.Field) error { return nil })
+				if !errors.Is(err, ErrBadQuery) {
+					t.Errorf("%q: want ErrBadQuery, got %v", q, err)
+					continue
+				}
+				if msg := err.Error(); !strings.Contains(msg, "context: ["+q+"]") || strings.Contains(msg, "unpack_logfmt") || strings.Contains(msg, "sort by") {
+					t.Errorf("%q limit %d: the error does not quote the query as written: %v", q, limit, err)
+				}
+			}
+		}
+	})
+
+	t.Run("pipe rows without time", func(t *testing.T) {
+		var rows [][]event.Field
+		err := s.Search(ctx, Request{Tenants: []uint32{1}, Query: `* | stats by (action) count() n`, Limit: 10}, func(row []event.Field) error {
+			rows = append(rows, row)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 2 {
+			t.Fatalf("stats by action: %d rows, want 2: %v", len(rows), rows)
+		}
+		for _, row := range rows {
+			for _, f := range row {
+				if f.Name == "_time" || f.Name == "_msg" {
+					t.Errorf("stats row has %s=%q: %v", f.Name, f.Value, row)
+				}
+			}
 		}
 	})
 }
