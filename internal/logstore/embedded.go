@@ -55,6 +55,7 @@ type Embedded struct {
 	names streamNames
 	kinds streamKinds
 	lean  atomic.Uint64 // rows added lean
+	group *grouper      // rows on their way to s (see blockBytes)
 }
 
 var flagsOnce sync.Once
@@ -92,6 +93,7 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 		MinFreeDiskSpaceBytes: opts.MinFreeDiskBytes,
 	}
 	e := &Embedded{path: dir, opts: opts, s: logstorage.MustOpenStorage(dir, cfg)}
+	e.group = newGrouper(e.s.MustAddRows)
 	if opts.SplitBySource {
 		e.kinds.window = shardWindow
 	}
@@ -103,8 +105,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 	if e.s.IsReadOnly() {
 		return fmt.Errorf("add rows: log store is read-only (free disk below %d bytes)", e.opts.MinFreeDiskBytes)
 	}
-	lr := logstorage.GetLogRows(nil, nil, nil, nil, "")
-	defer logstorage.PutLogRows(lr)
+	now := time.Now()
 	var fields []logstorage.Field
 	var leanRows uint64
 	defer func() { e.lean.Add(leanRows) }()
@@ -164,13 +165,8 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		lr.MustAdd(logstorage.TenantID{AccountID: ev.TenantID}, ts, fields, 5)
-		if lr.NeedFlush() {
-			e.s.MustAddRows(lr)
-			lr.ResetKeepSettings()
-		}
+		e.group.add(streamHash(ev.TenantID, fields[:5]), ev.TenantID, ts, fields, 5, now)
 	}
-	e.s.MustAddRows(lr)
 	return nil
 }
 
@@ -564,7 +560,10 @@ func (e *Embedded) Delete(_ context.Context, tenants []uint32, filter string, be
 }
 
 // Flush implements Store.
-func (e *Embedded) Flush() { e.s.DebugFlush() }
+func (e *Embedded) Flush() {
+	e.group.flush(time.Time{})
+	e.s.DebugFlush()
+}
 
 // Stats implements Store.
 func (e *Embedded) Stats() Stats {
@@ -593,7 +592,10 @@ func dirSize(dir string) uint64 {
 
 // Close flushes everything to disk and closes the store.
 func (e *Embedded) Close() error {
-	e.close.Do(e.s.MustClose)
+	e.close.Do(func() {
+		e.group.close()
+		e.s.MustClose()
+	})
 	return nil
 }
 

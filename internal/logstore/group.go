@@ -1,0 +1,143 @@
+package logstore
+
+import (
+	"sync"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+)
+
+// Rows are handed to the engine a stream's block at a time.
+//
+// The engine writes rows to an in-memory part when about 1.75 MB of them
+// (any streams) have come, and cuts each stream's rows there into blocks
+// of up to blockBytes. Merging parts later copies a full block as it is,
+// but decodes, merges and encodes again a smaller one with its
+// neighbours. Handed over as they arrive, a busy stream's rows made only
+// smaller blocks, and every row was encoded at least twice. The grouper
+// keeps each stream's rows until they fill exactly one block (the engine
+// closes a block at the first row that takes it to blockBytes, so such a
+// batch is one full block and no remainder), or until the oldest has
+// waited holdFor. In BenchmarkStoreColumns/as-stored (600,000 lines) the
+// engine's merges fell from 13.9% to 8.5% of CPU (perf).
+
+// blockBytes is the engine's block size (maxUncompressedBlockSize in
+// lib/logstorage), in its measure: logstorage.EstimatedJSONRowLen.
+const blockBytes = 2 << 20
+
+// holdFor bounds how long a row waits for its stream's block to fill.
+// Rows become searchable when the engine has them, so this adds to the
+// time before a line is found (the engine itself buffers up to 1s more),
+// and to the time before it is on disk, which the spool's commit lag
+// covers (ingest.PipelineOptions.CommitLag).
+const holdFor = time.Second
+
+// grouper collects rows per stream; put hands a batch to the engine.
+type grouper struct {
+	put func(lr *logstorage.LogRows)
+
+	mu      sync.Mutex
+	streams map[uint64]*pendingRows
+
+	stop chan struct{}
+	done sync.WaitGroup
+}
+
+// pendingRows are one stream's rows not yet handed over.
+type pendingRows struct {
+	lr    *logstorage.LogRows
+	bytes int       // EstimatedJSONRowLen of the rows
+	since time.Time // when the first of them came
+}
+
+func newGrouper(put func(lr *logstorage.LogRows)) *grouper {
+	g := &grouper{put: put, streams: map[uint64]*pendingRows{}, stop: make(chan struct{})}
+	g.done.Go(g.run)
+	return g
+}
+
+// run hands over rows that have waited holdFor, checking four times as
+// often.
+func (g *grouper) run() {
+	tick := time.NewTicker(holdFor / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-g.stop:
+			return
+		case now := <-tick.C:
+			g.flush(now.Add(-holdFor))
+		}
+	}
+}
+
+// add keeps a row of the stream key (a hash of the tenant and the stream
+// fields, fields[:streams]). It hands the stream's rows over when they
+// fill a block, after releasing the lock: building the engine's part
+// takes time, and other callers add meanwhile.
+func (g *grouper) add(key uint64, tenant uint32, ts int64, fields []logstorage.Field, streams int, now time.Time) {
+	g.mu.Lock()
+	p := g.streams[key]
+	if p == nil {
+		p = &pendingRows{lr: logstorage.GetLogRows(nil, nil, nil, nil, "")}
+		g.streams[key] = p
+	}
+	if p.bytes == 0 {
+		p.since = now
+	}
+	p.lr.MustAdd(logstorage.TenantID{AccountID: tenant}, ts, fields, streams)
+	p.bytes += logstorage.EstimatedJSONRowLen(fields)
+	var full *logstorage.LogRows
+	if p.bytes >= blockBytes {
+		full = p.lr
+		delete(g.streams, key)
+	}
+	g.mu.Unlock()
+	if full != nil {
+		g.put(full)
+		logstorage.PutLogRows(full)
+	}
+}
+
+// flush hands over the rows of every stream whose first pending row came
+// before cut; a zero cut hands over everything.
+func (g *grouper) flush(cut time.Time) {
+	var out []*logstorage.LogRows
+	g.mu.Lock()
+	for key, p := range g.streams {
+		if cut.IsZero() || p.since.Before(cut) {
+			out = append(out, p.lr)
+			delete(g.streams, key)
+		}
+	}
+	g.mu.Unlock()
+	for _, lr := range out {
+		g.put(lr)
+		logstorage.PutLogRows(lr)
+	}
+}
+
+// close stops the timer and hands over every row.
+func (g *grouper) close() {
+	close(g.stop)
+	g.done.Wait()
+	g.flush(time.Time{})
+}
+
+// streamHash hashes a row's tenant and stream field values (FNV-1a, with a
+// separator after each value), for grouping only: two streams that
+// collide share a batch, which the engine sorts by stream anyway.
+func streamHash(tenant uint32, fields []logstorage.Field) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := range 4 {
+		h = (h ^ uint64(byte(tenant>>(8*i)))) * prime
+	}
+	for _, f := range fields {
+		for i := 0; i < len(f.Value); i++ {
+			h = (h ^ uint64(f.Value[i])) * prime
+		}
+		h = (h ^ 0xff) * prime
+	}
+	return h
+}

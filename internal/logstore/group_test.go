@@ -1,0 +1,136 @@
+package logstore
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
+)
+
+// handed is what the grouper gave the engine in one call.
+type handed struct {
+	streams  map[uint64]bool // the engine's stream hashes
+	seqs     []string
+	bytes    int // EstimatedJSONRowLen summed
+	lastRow  int // EstimatedJSONRowLen of the last row
+	whenDone time.Time
+}
+
+func recordPuts() (func(lr *logstorage.LogRows), func() []handed) {
+	var mu sync.Mutex
+	var got []handed
+	put := func(lr *logstorage.LogRows) {
+		h := handed{streams: map[uint64]bool{}, whenDone: time.Now()}
+		lr.ForEachRow(func(stream uint64, r *logstorage.InsertRow) {
+			h.streams[stream] = true
+			n := logstorage.EstimatedJSONRowLen(r.Fields)
+			h.bytes += n
+			h.lastRow = n
+			for _, f := range r.Fields {
+				if f.Name == "seq" {
+					h.seqs = append(h.seqs, strings.Clone(f.Value)) // the rows go back to a pool
+				}
+			}
+		})
+		mu.Lock()
+		got = append(got, h)
+		mu.Unlock()
+	}
+	return put, func() []handed {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]handed(nil), got...)
+	}
+}
+
+func groupRow(kind string, seq int) []logstorage.Field {
+	return []logstorage.Field{
+		{Name: FieldDevice, Value: "fw1"}, {Name: FieldSource}, {Name: FieldStreamKind, Value: kind},
+		{Name: FieldStreamShard}, {Name: FieldStreamPart},
+		{Name: "_msg", Value: kind + " " + strings.Repeat("x", 900)},
+		{Name: "seq", Value: strconv.Itoa(seq)},
+	}
+}
+
+// TestGrouperBlocks: a busy stream's rows reach the engine one full block
+// at a time (at least blockBytes, and less without the last row, so the
+// engine cuts no remainder off), a quiet stream's rows wait, and flushing
+// hands over the rest; every row exactly once.
+func TestGrouperBlocks(t *testing.T) {
+	put, got := recordPuts()
+	g := &grouper{put: put, streams: map[uint64]*pendingRows{}}
+	t0 := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	const busy, quiet = 6000, 40
+	for i := range busy {
+		kind := "traffic"
+		seq := i
+		if i%(busy/quiet) == 0 {
+			kind, seq = "event", busy+i
+		}
+		f := groupRow(kind, seq)
+		g.add(streamHash(1, f[:5]), 1, t0.UnixNano()+int64(i), f, 5, t0)
+	}
+	full := got()
+	if len(full) < 2 {
+		t.Fatalf("%d batches handed over for ~%d MB of one stream, want at least 2", len(full), busy/1000)
+	}
+	for i, h := range full {
+		if len(h.streams) != 1 {
+			t.Errorf("batch %d holds %d streams, want 1", i, len(h.streams))
+		}
+		if h.bytes < blockBytes || h.bytes-h.lastRow >= blockBytes {
+			t.Errorf("batch %d: %d bytes (last row %d): not exactly one full block of %d", i, h.bytes, h.lastRow, blockBytes)
+		}
+	}
+	g.flush(t0) // nothing came before t0
+	if n := len(got()); n != len(full) {
+		t.Errorf("flush before the oldest row handed over %d batches", n-len(full))
+	}
+	g.flush(t0.Add(time.Nanosecond))
+	seen := map[string]int{}
+	for _, h := range got() {
+		for _, s := range h.seqs {
+			seen[s]++
+		}
+	}
+	if len(seen) != busy {
+		t.Errorf("%d distinct rows handed over, want %d", len(seen), busy)
+	}
+	for s, n := range seen {
+		if n != 1 {
+			t.Errorf("row %s handed over %d times", s, n)
+		}
+	}
+	if len(g.streams) != 0 {
+		t.Errorf("%d streams still pending after a flush", len(g.streams))
+	}
+}
+
+// TestGrouperHold: without more rows and without Flush, a row reaches the
+// engine after about holdFor; close hands over what is left.
+func TestGrouperHold(t *testing.T) {
+	put, got := recordPuts()
+	g := newGrouper(put)
+	start := time.Now()
+	f := groupRow("event", 1)
+	g.add(streamHash(1, f[:5]), 1, start.UnixNano(), f, 5, start)
+	for len(got()) == 0 && time.Since(start) < 5*time.Second {
+		time.Sleep(20 * time.Millisecond)
+	}
+	h := got()
+	if len(h) != 1 {
+		t.Fatalf("%d batches after %v, want 1", len(h), time.Since(start))
+	}
+	if d := h[0].whenDone.Sub(start); d < holdFor || d > holdFor+holdFor/2 {
+		t.Errorf("handed over after %v, want %v to %v", d, holdFor, holdFor+holdFor/2)
+	}
+	f = groupRow("event", 2)
+	g.add(streamHash(1, f[:5]), 1, start.UnixNano(), f, 5, time.Now())
+	g.close()
+	if h := got(); len(h) != 2 || h[1].seqs[0] != "2" {
+		t.Errorf("close did not hand over the pending row: %d batches", len(h))
+	}
+}
