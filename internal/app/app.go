@@ -84,7 +84,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		Retention:        3650 * 24 * time.Hour, // per-tenant retention is enforced by retentionLoop
 		MinFreeDiskBytes: int64(cfg.Store.MinFreeDisk) / 2,
 		AllColumns:       cfg.Store.AllColumns,
-		SplitBySource:    cfg.Store.SplitBySource,
+		SplitBySource:    cfg.Store.SplitBySource == nil || *cfg.Store.SplitBySource, // nil: Defaults not run
 	})
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func runBenchIngest(ctx context.Context, env Env, args []string) error {
 	fs.BoolVar(&o.Keep, "keep", false, "keep the temporary work directory")
 	fs.StringVar(&o.VictoriaLogs, "victorialogs", "", "path of a victoria-logs binary to compare with on the same lines (off unless set)")
 	fs.StringVar(&o.Binary, "binary", "", "sekimori binary to benchmark (default: this one)")
-	fs.StringVar(&o.Config, "config", "", "config file for the benchmarked server (e.g. store.split_by_source: true); listen addresses and data directory come from the bench")
+	fs.StringVar(&o.Config, "config", "", "config file for the benchmarked server (e.g. store.split_by_source: false); listen addresses and data directory come from the bench")
 	fs.BoolVar(&o.Again, "again", false, "ingest into a fresh sekimori once more after victorialogs (no queries), so that sekimori's runs bracket its run; the CPU comparison uses their mean")
 	fs.DurationVar(&o.StallTimeout, "stall-timeout", 0, "fail when nothing more is stored for this long (default 1m)")
 	out := fs.String("o", "table", "output: table or json")

@@ -31,7 +31,7 @@ func TestBenchIngestSmall(t *testing.T) {
 	defer cancel()
 	// The servers get the config file (a bad one would stop them).
 	cfg := filepath.Join(dir, "sekimori.yaml")
-	if err := os.WriteFile(cfg, []byte("store:\n  split_by_source: true\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte("store:\n  split_by_source: false\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer

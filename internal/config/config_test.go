@@ -29,6 +29,13 @@ func TestGood(t *testing.T) {
 	if d.Syslog.MaxConnections != 10_000 || d.HTTP.BodyReadTimeout != Duration(5*time.Minute) {
 		t.Errorf("limit defaults: syslog %+v, http %+v", d.Syslog, d.HTTP)
 	}
+	// split_by_source defaults to true, so an explicit false must stay.
+	if c.Store.SplitBySource == nil || *c.Store.SplitBySource {
+		t.Errorf("store.split_by_source: false decoded as %v", c.Store.SplitBySource)
+	}
+	if d.Store.SplitBySource == nil || !*d.Store.SplitBySource {
+		t.Errorf("store.split_by_source default %v, want true", d.Store.SplitBySource)
+	}
 }
 
 func TestBad(t *testing.T) {

@@ -88,7 +88,9 @@ const (
 // as each piece keeps about 1/shareParts of the lines stored (by this
 // process, all devices), at most maxShards ways. Measured with `sekimori
 // bench ingest` at 5M lines: splitting every kind 8 ways took 24–31% more
-// CPU per line; split by share as here, 12–14%.
+// CPU per line; split by share as here, 12–14%, and 14% (184 → 211
+// CPU-seconds, one pair) once rows reached the engine in full blocks (see
+// blockBytes).
 const FieldStreamShard = "stream.shard"
 
 const (
