@@ -640,6 +640,9 @@ func reassign(ctx context.Context, store logstore.Store, recv *ingest.Receiver, 
 	if fp, ok := strings.CutPrefix(src, ingest.CertSHA256Prefix); ok {
 		filter = fmt.Sprintf("%q:=%q", ingest.FieldTLSClientHash, fp)
 	}
+	// Lines the store holds but does not yet show (up to ~2 s of them)
+	// would stay behind.
+	store.Flush()
 	var lines [][]byte
 	moved := 0
 	flush := func() error {

@@ -124,8 +124,9 @@ func TestGrouperHold(t *testing.T) {
 	if len(h) != 1 {
 		t.Fatalf("%d batches after %v, want 1", len(h), time.Since(start))
 	}
-	if d := h[0].whenDone.Sub(start); d < holdFor || d > holdFor+holdFor/2 {
-		t.Errorf("handed over after %v, want %v to %v", d, holdFor, holdFor+holdFor/2)
+	// The timer looks every holdFor/4; the rest is slack for a busy machine.
+	if d := h[0].whenDone.Sub(start); d < holdFor || d > 2*holdFor {
+		t.Errorf("handed over after %v, want %v to %v", d, holdFor, 2*holdFor)
 	}
 	f = groupRow("event", 2)
 	g.add(streamHash(1, f[:5]), 1, start.UnixNano(), f, 5, time.Now())
