@@ -227,6 +227,12 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // rowsAffected returns ErrNotFound when res changed no row.
 func notFoundIfNone(res sql.Result, what string) error {
 	n, err := res.RowsAffected()
