@@ -19,7 +19,8 @@ import (
 // closes a block at the first row that takes it to blockBytes, so such a
 // batch is one full block and no remainder), or until the oldest has
 // waited holdFor. In BenchmarkStoreColumns/as-stored (600,000 lines) the
-// engine's merges fell from 13.9% to 8.5% of CPU (perf).
+// engine's merges fell from 13.9% to 8.5% of CPU (perf). What waits is at
+// most about holdFor of ingest, however many streams there are.
 
 // blockBytes is the engine's block size (maxUncompressedBlockSize in
 // lib/logstorage), in its measure: logstorage.EstimatedJSONRowLen.
