@@ -100,6 +100,11 @@ func OpenEmbedded(dir string, opts EmbeddedOptions) (*Embedded, error) {
 	return e, nil
 }
 
+// streamFields is how many fields Add's rows begin with that make the
+// stream: device, source, kind, shard and part (the last, set by fit);
+// _msg follows them.
+const streamFields = 5
+
 // Add implements Store.
 func (e *Embedded) Add(evs []*event.Event) error {
 	if e.s.IsReadOnly() {
@@ -160,12 +165,12 @@ func (e *Embedded) Add(evs []*event.Event) error {
 				fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 			}
 		}
-		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src, kind}, fields, own, 5, 4)
+		fields = fit(&e.names, ev, streamKey{ev.TenantID, dev, src, kind}, fields, own, streamFields, streamFields-1)
 		ts := ev.Time.UnixNano()
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		e.group.add(streamHash(ev.TenantID, fields[:5]), ev.TenantID, ts, fields, 5, now)
+		e.group.add(streamHash(ev.TenantID, fields[:streamFields]), ev.TenantID, ts, fields, now)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package logstore
 
 import (
+	"encoding/binary"
+	"hash/maphash"
 	"sync"
 	"time"
 
@@ -72,21 +74,18 @@ func (g *grouper) run() {
 	}
 }
 
-// add keeps a row of the stream key (a hash of the tenant and the stream
-// fields, fields[:streams]). It hands the stream's rows over when they
+// add keeps a row of the stream key (streamHash of the tenant and the
+// stream fields, fields[:streamFields]). It hands the stream's rows over when they
 // fill a block, after releasing the lock: building the engine's part
 // takes time, and other callers add meanwhile.
-func (g *grouper) add(key uint64, tenant uint32, ts int64, fields []logstorage.Field, streams int, now time.Time) {
+func (g *grouper) add(key uint64, tenant uint32, ts int64, fields []logstorage.Field, now time.Time) {
 	g.mu.Lock()
 	p := g.streams[key]
 	if p == nil {
-		p = &pendingRows{lr: logstorage.GetLogRows(nil, nil, nil, nil, "")}
+		p = &pendingRows{lr: logstorage.GetLogRows(nil, nil, nil, nil, ""), since: now}
 		g.streams[key] = p
 	}
-	if p.bytes == 0 {
-		p.since = now
-	}
-	p.lr.MustAdd(logstorage.TenantID{AccountID: tenant}, ts, fields, streams)
+	p.lr.MustAdd(logstorage.TenantID{AccountID: tenant}, ts, fields, streamFields)
 	p.bytes += logstorage.EstimatedJSONRowLen(fields)
 	var full *logstorage.LogRows
 	if p.bytes >= blockBytes {
@@ -125,20 +124,20 @@ func (g *grouper) close() {
 	g.flush(time.Time{})
 }
 
-// streamHash hashes a row's tenant and stream field values (FNV-1a, with a
-// separator after each value), for grouping only: two streams that
-// collide share a batch, which the engine sorts by stream anyway.
+// streamHash hashes a row's tenant and stream field values, for grouping
+// only: two streams that collide share a batch, which the engine sorts by
+// stream anyway.
 func streamHash(tenant uint32, fields []logstorage.Field) uint64 {
-	const prime = 1099511628211
-	h := uint64(14695981039346656037)
-	for i := range 4 {
-		h = (h ^ uint64(byte(tenant>>(8*i)))) * prime
-	}
+	var h maphash.Hash
+	h.SetSeed(streamSeed)
+	var b [4]byte
+	binary.LittleEndian.PutUint32(b[:], tenant)
+	h.Write(b[:])
 	for _, f := range fields {
-		for i := 0; i < len(f.Value); i++ {
-			h = (h ^ uint64(f.Value[i])) * prime
-		}
-		h = (h ^ 0xff) * prime
+		h.WriteString(f.Value)
+		h.WriteByte(0xff) // not in UTF-8: ends the value
 	}
-	return h
+	return h.Sum64()
 }
+
+var streamSeed = maphash.MakeSeed()

@@ -71,7 +71,7 @@ func TestGrouperBlocks(t *testing.T) {
 			kind, seq = "event", busy+i
 		}
 		f := groupRow(kind, seq)
-		g.add(streamHash(1, f[:5]), 1, t0.UnixNano()+int64(i), f, 5, t0)
+		g.add(streamHash(1, f[:streamFields]), 1, t0.UnixNano()+int64(i), f, t0)
 	}
 	full := got()
 	if len(full) < 2 {
@@ -116,7 +116,7 @@ func TestGrouperHold(t *testing.T) {
 	g := newGrouper(put)
 	start := time.Now()
 	f := groupRow("event", 1)
-	g.add(streamHash(1, f[:5]), 1, start.UnixNano(), f, 5, start)
+	g.add(streamHash(1, f[:streamFields]), 1, start.UnixNano(), f, start)
 	for len(got()) == 0 && time.Since(start) < 5*time.Second {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -129,7 +129,7 @@ func TestGrouperHold(t *testing.T) {
 		t.Errorf("handed over after %v, want %v to %v", d, holdFor, 2*holdFor)
 	}
 	f = groupRow("event", 2)
-	g.add(streamHash(1, f[:5]), 1, start.UnixNano(), f, 5, time.Now())
+	g.add(streamHash(1, f[:streamFields]), 1, start.UnixNano(), f, time.Now())
 	g.close()
 	if h := got(); len(h) != 2 || h[1].seqs[0] != "2" {
 		t.Errorf("close did not hand over the pending row: %d batches", len(h))
