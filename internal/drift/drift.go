@@ -7,7 +7,6 @@ package drift
 
 import (
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -106,7 +105,6 @@ const maxShapes = 4096
 // concurrent use.
 type Detector struct {
 	opts Options
-	seed maphash.Seed
 	mu   sync.Mutex
 	p    map[key]*profile
 }
@@ -114,12 +112,13 @@ type Detector struct {
 // New returns a detector.
 func New(opts Options) *Detector {
 	opts.defaults()
-	return &Detector{opts: opts, seed: maphash.MakeSeed(), p: map[key]*profile{}}
+	return &Detector{opts: opts, p: map[key]*profile{}}
 }
 
-// ignored fields vary by nature and say nothing about the format.
+// ignored fields vary by nature and say nothing about the format (a
+// field without a name says nothing at all).
 func ignored(name string) bool {
-	return strings.HasPrefix(name, "log.syslog.") || name == "parse.error" || name == "format.detected"
+	return name == "" || strings.HasPrefix(name, "log.syslog.") || name == "parse.error" || name == "format.detected"
 }
 
 // Observe feeds stored events and returns the changes noticed, at most
@@ -198,13 +197,15 @@ func (d *Detector) observe(k key, p *profile, ev *event.Event, now time.Time, ou
 
 // shapeOf returns the shape of ev's field names, adding it when new.
 func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
-	h := uint64(len(ev.Fields))
-	n := 0
+	// The key mixes each name's length and first and last bytes, in
+	// order: hashing whole names cost twice as much, and sameNames tells
+	// apart the shapes that share a key.
+	h, n := uint64(len(ev.Fields)), 0
 	for _, f := range ev.Fields {
 		if ignored(f.Name) {
 			continue
 		}
-		h = (h ^ maphash.String(d.seed, f.Name)) * prime
+		h = (h ^ uint64(len(f.Name))<<16 ^ uint64(f.Name[0])<<8 ^ uint64(f.Name[len(f.Name)-1])) * prime
 		n++
 	}
 	for _, sh := range p.shapes[h] {
@@ -227,7 +228,7 @@ func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 	return sh
 }
 
-// prime mixes the names' hashes in order (FNV's 64-bit prime).
+// prime mixes the names' keys in order (FNV's 64-bit prime).
 const prime uint64 = 1099511628211
 
 // sameNames compares a shape with an event's non-ignored field names.

@@ -163,3 +163,27 @@ func BenchmarkObserveFortiGate(b *testing.B) {
 		d.Observe(evs[:min(len(evs), b.N-i)], now)
 	}
 }
+
+// Shapes are keyed by each name's length and first and last bytes; two
+// shapes with the same key must still be told apart.
+func TestShapesSameKey(t *testing.T) {
+	d := New(Options{Learn: 10, Window: time.Minute})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(names ...string) *event.Event {
+		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
+		for _, n := range names {
+			ev.Add(n, "v")
+		}
+		return ev
+	}
+	var evs []*event.Event
+	for range 10 {
+		evs = append(evs, mk("srcip", "dstip"))
+	}
+	d.Observe(evs, now)
+	d.Observe([]*event.Event{mk("srcip", "dstip")}, now.Add(time.Second)) // the learned shape, checked
+	cs := d.Observe([]*event.Event{mk("srcip", "dxxip")}, now.Add(2*time.Second))
+	if got := fmt.Sprint(kinds(cs)); got != "[new_field:dxxip]" {
+		t.Fatalf("a shape with the key of a known one: %s", got)
+	}
+}
