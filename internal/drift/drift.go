@@ -7,6 +7,7 @@ package drift
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -105,6 +106,7 @@ const maxShapes = 4096
 // concurrent use.
 type Detector struct {
 	opts Options
+	seed maphash.Seed
 	mu   sync.Mutex
 	p    map[key]*profile
 }
@@ -112,7 +114,7 @@ type Detector struct {
 // New returns a detector.
 func New(opts Options) *Detector {
 	opts.defaults()
-	return &Detector{opts: opts, p: map[key]*profile{}}
+	return &Detector{opts: opts, seed: maphash.MakeSeed(), p: map[key]*profile{}}
 }
 
 // ignored fields vary by nature and say nothing about the format (a
@@ -199,7 +201,10 @@ func (d *Detector) observe(k key, p *profile, ev *event.Event, now time.Time, ou
 func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 	// The key mixes each name's length and first and last bytes, in
 	// order: hashing whole names cost twice as much, and sameNames tells
-	// apart the shapes that share a key.
+	// apart the shapes that share a key. Names chosen to share keys (a
+	// hostile sender) would make a long list to compare; past
+	// maxSameKey shapes, a key's further shapes are keyed by a seeded
+	// hash of the whole names instead.
 	h, n := uint64(len(ev.Fields)), 0
 	for _, f := range ev.Fields {
 		if ignored(f.Name) {
@@ -207,6 +212,17 @@ func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 		}
 		h = (h ^ uint64(len(f.Name))<<16 ^ uint64(f.Name[0])<<8 ^ uint64(f.Name[len(f.Name)-1])) * prime
 		n++
+	}
+	if len(p.shapes[h]) >= maxSameKey {
+		var mh maphash.Hash
+		mh.SetSeed(d.seed)
+		for _, f := range ev.Fields {
+			if !ignored(f.Name) {
+				mh.WriteString(f.Name)
+				mh.WriteByte(0)
+			}
+		}
+		h = mh.Sum64()
 	}
 	for _, sh := range p.shapes[h] {
 		if sameNames(sh.names, ev.Fields, n) {
@@ -230,6 +246,9 @@ func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 
 // prime mixes the names' keys in order (FNV's 64-bit prime).
 const prime uint64 = 1099511628211
+
+// maxSameKey bounds the shapes compared under one cheap key.
+const maxSameKey = 8
 
 // sameNames compares a shape with an event's non-ignored field names.
 func sameNames(names []string, fields []event.Field, n int) bool {

@@ -187,3 +187,43 @@ func TestShapesSameKey(t *testing.T) {
 		t.Fatalf("a shape with the key of a known one: %s", got)
 	}
 }
+
+// A sender whose field names all share one cheap key still costs a
+// bounded number of comparisons per line, and every shape is told apart.
+func TestShapesManySameKey(t *testing.T) {
+	d := New(Options{Learn: 10, Window: time.Minute})
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mk := func(names ...string) *event.Event {
+		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
+		for _, n := range names {
+			ev.Add(n, "v")
+		}
+		return ev
+	}
+	var evs []*event.Event
+	for range 10 {
+		evs = append(evs, mk("a00z"))
+	}
+	d.Observe(evs, now)
+	evs = evs[:0]
+	for i := range 1000 {
+		evs = append(evs, mk(fmt.Sprintf("a%02dz", i%100), fmt.Sprintf("b%02dz", i/100)))
+	}
+	news := 0
+	for _, c := range d.Observe(evs, now.Add(time.Second)) {
+		if c.Kind == "new_field" {
+			news++
+		}
+	}
+	if news != 99+10 {
+		t.Fatalf("%d new fields reported, want 109", news)
+	}
+	p := d.p[key{1, "fw", "kv"}]
+	longest := 0
+	for _, list := range p.shapes {
+		longest = max(longest, len(list))
+	}
+	if longest > maxSameKey {
+		t.Fatalf("a key holds %d shapes, want at most %d", longest, maxSameKey)
+	}
+}
