@@ -213,7 +213,8 @@ func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 		h = (h ^ uint64(len(f.Name))<<16 ^ uint64(f.Name[0])<<8 ^ uint64(f.Name[len(f.Name)-1])) * prime
 		n++
 	}
-	if len(p.shapes[h]) >= maxSameKey {
+	list := p.shapes[h]
+	if len(list) >= maxSameKey {
 		var mh maphash.Hash
 		mh.SetSeed(d.seed)
 		for _, f := range ev.Fields {
@@ -223,8 +224,9 @@ func (d *Detector) shapeOf(p *profile, ev *event.Event) *shape {
 			}
 		}
 		h = mh.Sum64()
+		list = p.shapes[h]
 	}
-	for _, sh := range p.shapes[h] {
+	for _, sh := range list {
 		if sameNames(sh.names, ev.Fields, n) {
 			return sh
 		}
