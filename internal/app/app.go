@@ -176,7 +176,13 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 		}
 		zones[name] = loc
 	}
-	detector = detect.New(st, nil)
+	// Matches reach the state store together, once a second: a write
+	// costs the same for one match as for hundreds.
+	matches := detect.NewBuffer(st, detect.BufferOptions{OnError: func(err error) {
+		m.DetectErrors.Inc()
+		log.Error("record detection matches", "err", err)
+	}})
+	detector = detect.New(matches, nil)
 	uploadedSig = "-" // forces the first load
 	if err := reload(ctx); err != nil {
 		return err
@@ -347,6 +353,7 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	g.Go(func() error { retentionLoop(gctx, st, store, log); return nil })
 	g.Go(func() error { return formats.Run(gctx) })
 	g.Go(func() error { flushCorrelations(gctx, &rules, detector, log); return nil })
+	g.Go(func() error { return matches.Run(gctx) })
 	g.Go(func() error { // close drift windows of devices gone quiet
 		t := time.NewTicker(10 * time.Second)
 		defer t.Stop()
@@ -404,13 +411,23 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	if err := <-pipeDone; err != nil && runErr == nil {
 		runErr = fmt.Errorf("pipeline: %w", err)
 	}
+	// Detection's last matches before the final commit: when they cannot
+	// be written, the spool keeps the lines uncommitted, and the next
+	// start replays them to detection.
+	matchesKept := true
+	if err := matches.Flush(context.Background()); err != nil {
+		matchesKept = false
+		log.Error("record the last detection matches; their lines will be replayed at the next start", "err", err)
+	}
 	store.Close()
 	storeOpen = false
 	if err := rules.Load().SaveState(corrDir); err != nil {
 		log.Error("save correlation state", "err", err)
 	}
-	if err := pipe.Drain(); err != nil {
-		log.Error("final spool commit", "err", err)
+	if matchesKept {
+		if err := pipe.Drain(); err != nil {
+			log.Error("final spool commit", "err", err)
+		}
 	}
 	log.Info("stopped")
 	return runErr

@@ -417,3 +417,28 @@ func TestUploadedRuleFires(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// Detection's matches wait in memory up to a second before they are
+// written together; stopping the server writes the last of them.
+func TestLastMatchesRecordedAtStop(t *testing.T) {
+	ctx := context.Background()
+	var tenant uint32
+	p := startInProcess(t, func(st *state.Store) {
+		acme, _ := st.CreateTenant(ctx, "acme")
+		tenant = acme.ID
+		st.AddDevice(ctx, state.Device{TenantID: acme.ID, Name: "fg", Sources: []string{"198.51.100.1"}, Format: "fortigate"})
+	})
+	line := `date=2026-11-01 time=10:00:00 devname="FG" logid="0419016384" type="utm" subtype="ips" eventtype="signature" level="alert" severity="critical" srcip=203.0.113.9 dstip=10.0.0.5 srcport=4444 dstport=443 proto=6 action="dropped" attack="Apache.HTTP.Server.Path.Traversal" attackid=50825`
+	if code, out := p.request(t, "POST", "/api/v1/ingest?device=fg", strings.NewReader(line)); code != 200 {
+		t.Fatalf("%d %s", code, out)
+	}
+	p.stop()
+	p.stop = nil
+	alerts, err := p.st.ListAlerts(ctx, state.AlertFilter{Tenants: []uint32{tenant}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != 1 || alerts[0].RuleID != "fortigate:ips:50825" || alerts[0].EventCount != 1 {
+		t.Fatalf("after stop: %+v, want the IPS alert with one event", alerts)
+	}
+}
