@@ -1,11 +1,13 @@
 package state
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -89,100 +91,239 @@ func (s *Store) RecordMatches(ctx context.Context, ms []Match) error {
 			return fmt.Errorf("record matches: %w", invalid("severity", "%q: want one of %s", m.Severity, strings.Join(Severities, ", ")))
 		}
 	}
-	// One look-up, one insert of event references and one update per
-	// alert, however many of its matches the batch holds (a scan or a
-	// flood brings hundreds at once).
+	groups := groupMatches(ms)
+	return s.write(ctx, false, func(q querier) error {
+		return recordGroups(ctx, q, groups, s.now())
+	})
+}
+
+// matchGroup is a batch's matches of one tenant and group key, and the
+// open alert they join.
+type matchGroup struct {
+	ms    []Match
+	id    int64 // the open alert; 0 until it is looked up or opened
+	count int64 // its event_count before the batch
+	added int64 // what the batch adds to event_count
+}
+
+// groupMatches groups ms by tenant and group key, in the order in which
+// each group first appears (the order in which new alerts get their ids).
+func groupMatches(ms []Match) []*matchGroup {
 	type key struct {
 		tenant uint32
 		group  string
 	}
-	var order []key
-	groups := map[key][]Match{}
+	var out []*matchGroup
+	byKey := map[key]*matchGroup{}
 	for _, m := range ms {
 		k := key{m.TenantID, m.GroupKey}
-		if _, ok := groups[k]; !ok {
-			order = append(order, k)
+		g := byKey[k]
+		if g == nil {
+			g = &matchGroup{}
+			byKey[k] = g
+			out = append(out, g)
 		}
-		groups[k] = append(groups[k], m)
+		g.ms = append(g.ms, m)
 	}
-	return s.write(ctx, false, func(q querier) error {
-		for _, k := range order {
-			if err := recordGroup(ctx, q, groups[k], s.now()); err != nil {
-				return fmt.Errorf("record matches of rule %s: %w", groups[k][0].RuleID, err)
-			}
-		}
-		return nil
-	})
+	return out
 }
 
-// refsPerInsert bounds the rows of one INSERT of event references (three
-// parameters each, well inside SQLite's and PostgreSQL's limits). Each
-// length is its own cached statement, so at most this many are prepared.
-const refsPerInsert = 300
+// batchRows bounds the rows of one statement of recordGroups (group keys,
+// event references or alerts; at most five parameters each, well inside
+// SQLite's and PostgreSQL's limits). Shorter statements are padded to a
+// power of two rows: each length is its own cached statement, prepared on
+// every connection that runs it, so at most 9 of each are kept.
+const batchRows = 256
 
-// recordGroup adds matches with one group key to the tenant's open alert of
-// that key, opening it with the first match when there is none.
-func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) error {
-	m0 := ms[0]
-	var id, count int64
-	err := q.cachedQueryRow(ctx, `SELECT id, event_count FROM alerts WHERE tenant_id = ? AND group_key = ? AND status <> 'closed'`,
-		func(r *sql.Row) error { return r.Scan(&id, &count) }, int64(m0.TenantID), m0.GroupKey)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if id, err = nextID(ctx, q, "alert"); err != nil {
-			return err
-		}
-		details, _ := json.Marshal(m0.Details)
-		if m0.Details == nil {
-			details = []byte("{}")
-		}
-		at := toNanos(m0.Time)
-		if _, err := q.exec(ctx, `INSERT INTO alerts (id, tenant_id, group_key, kind, rule_id, rule_name, severity, device, source_ip, target_ip,
-			first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'new', '', '', 0, ?, ?)`,
-			id, int64(m0.TenantID), m0.GroupKey, m0.Kind, m0.RuleID, m0.RuleName, m0.Severity, m0.Device, m0.SourceIP, m0.TargetIP,
-			at, at, string(details), toNanos(now)); err != nil {
-			return err
-		}
-	case err != nil:
-		return err
+// paddedRows is the number of rows of a statement for n rows: n rounded up
+// to a power of two.
+func paddedRows(n int) int {
+	return 1 << bits.Len(uint(n-1))
+}
+
+// recordGroups adds the matches of each group to its open alert, opening
+// one with the group's first match when there is none. The statements do
+// not grow in number with the alerts of a batch (an ingest batch touches
+// about one alert per match; a scan or a flood brings hundreds of matches of
+// one): one look-up of open alerts per tenant, one insert of event
+// references and one update of the alerts, in chunks of batchRows; only a
+// new alert costs statements of its own.
+func recordGroups(ctx context.Context, q querier, groups []*matchGroup, now time.Time) error {
+	if err := findOpenAlerts(ctx, q, groups); err != nil {
+		return fmt.Errorf("record matches: find open alerts: %w", err)
 	}
-	// Matches whose event is already referenced are replays and not
-	// counted; past refsPerAlert references every match counts.
-	refs := ms[:min(len(ms), int(max(refsPerAlert-count, 0)))]
-	added := int64(len(ms) - len(refs))
+	for _, g := range groups {
+		if g.id != 0 {
+			continue
+		}
+		id, err := openAlert(ctx, q, g.ms[0], now)
+		if err != nil {
+			return fmt.Errorf("record matches of rule %s: %w", g.ms[0].RuleID, err)
+		}
+		g.id = id
+	}
+	if err := addEventRefs(ctx, q, groups); err != nil {
+		return fmt.Errorf("record matches: add event references: %w", err)
+	}
+	if err := updateAlerts(ctx, q, groups); err != nil {
+		return fmt.Errorf("record matches: update alerts: %w", err)
+	}
+	return nil
+}
+
+// findOpenAlerts sets the id and event count of each group's open alert,
+// leaving both 0 for groups without one.
+func findOpenAlerts(ctx context.Context, q querier, groups []*matchGroup) error {
+	tenant := func(g *matchGroup) uint32 { return g.ms[0].TenantID }
+	rest := slices.SortedStableFunc(slices.Values(groups), func(a, b *matchGroup) int { return cmp.Compare(tenant(a), tenant(b)) })
+	for len(rest) > 0 {
+		n := 1
+		for n < min(len(rest), batchRows) && tenant(rest[n]) == tenant(rest[0]) {
+			n++
+		}
+		chunk := rest[:n]
+		rest = rest[n:]
+		rows := paddedRows(len(chunk))
+		byKey := make(map[string]*matchGroup, len(chunk))
+		args := make([]any, 0, 1+rows)
+		args = append(args, int64(tenant(chunk[0])))
+		for _, g := range chunk {
+			byKey[g.ms[0].GroupKey] = g
+			args = append(args, g.ms[0].GroupKey)
+		}
+		for len(args) < cap(args) {
+			args = append(args, nil) // a NULL key matches no alert
+		}
+		err := q.cachedQuery(ctx, `SELECT id, group_key, event_count FROM alerts
+			WHERE tenant_id = ? AND status <> 'closed' AND group_key IN (`+placeholders(rows)+`)`,
+			func(r *sql.Rows) error {
+				var id, count int64
+				var key string
+				if err := r.Scan(&id, &key, &count); err != nil {
+					return err
+				}
+				g := byKey[key]
+				g.id, g.count = id, count
+				return nil
+			}, args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openAlert opens an alert for m with no events yet, returning its id.
+func openAlert(ctx context.Context, q querier, m Match, now time.Time) (int64, error) {
+	id, err := nextID(ctx, q, "alert")
+	if err != nil {
+		return 0, err
+	}
+	details, _ := json.Marshal(m.Details)
+	if m.Details == nil {
+		details = []byte("{}")
+	}
+	at := toNanos(m.Time)
+	_, err = q.exec(ctx, `INSERT INTO alerts (id, tenant_id, group_key, kind, rule_id, rule_name, severity, device, source_ip, target_ip,
+		first_seen, last_seen, event_count, status, status_reason, status_by, status_at, details, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 'new', '', '', 0, ?, ?)`,
+		id, int64(m.TenantID), m.GroupKey, m.Kind, m.RuleID, m.RuleName, m.Severity, m.Device, m.SourceIP, m.TargetIP,
+		at, at, string(details), toNanos(now))
+	return id, err
+}
+
+// addEventRefs references the groups' events from their alerts and sets
+// what each group adds to its alert's event count. Matches whose event is
+// already referenced are replays and not counted; past refsPerAlert
+// references (by the alert's event count before the batch) every match
+// counts, without a reference.
+func addEventRefs(ctx context.Context, q querier, groups []*matchGroup) error {
+	type ref struct {
+		alert int64
+		m     *Match
+	}
+	var refs []ref
+	byID := make(map[int64]*matchGroup, len(groups))
+	for _, g := range groups {
+		byID[g.id] = g
+		kept := min(len(g.ms), int(max(refsPerAlert-g.count, 0)))
+		g.added = int64(len(g.ms) - kept)
+		for i := range g.ms[:kept] {
+			refs = append(refs, ref{g.id, &g.ms[i]})
+		}
+	}
 	for len(refs) > 0 {
-		chunk := refs[:min(len(refs), refsPerInsert)]
+		chunk := refs[:min(len(refs), batchRows)]
 		refs = refs[len(chunk):]
-		var b strings.Builder
-		args := make([]any, 0, 3*len(chunk))
-		b.WriteString(`INSERT INTO alert_events (alert_id, seq, time) VALUES `)
-		for i, m := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?)")
-			args = append(args, id, int64(m.Seq), toNanos(m.Time))
+		rows := paddedRows(len(chunk))
+		args := make([]any, 0, 3*rows)
+		for i := range rows {
+			// Padding repeats the last row, which then conflicts with
+			// itself: neither inserted nor returned.
+			r := chunk[min(i, len(chunk)-1)]
+			args = append(args, r.alert, int64(r.m.Seq), toNanos(r.m.Time))
 		}
-		b.WriteString(" ON CONFLICT DO NOTHING")
-		res, err := q.cachedExec(ctx, b.String(), args...)
+		err := q.cachedQuery(ctx, `INSERT INTO alert_events (alert_id, seq, time) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", rows), ", ")+` ON CONFLICT DO NOTHING RETURNING alert_id`,
+			func(r *sql.Rows) error {
+				var id int64
+				if err := r.Scan(&id); err != nil {
+					return err
+				}
+				byID[id].added++
+				return nil
+			}, args...)
 		if err != nil {
 			return err
 		}
-		n, err := res.RowsAffected()
+	}
+	return nil
+}
+
+// updateAlerts adds to each alert its group's count and widens its times
+// and severity to the group's. An alert whose group adds nothing (all
+// replays) is left as it is.
+func updateAlerts(ctx context.Context, q querier, groups []*matchGroup) error {
+	var rest []*matchGroup
+	for _, g := range groups {
+		if g.added > 0 {
+			rest = append(rest, g)
+		}
+	}
+	for len(rest) > 0 {
+		chunk := rest[:min(len(rest), batchRows)]
+		rest = rest[len(chunk):]
+		rows := paddedRows(len(chunk))
+		args := make([]any, 0, 5*rows)
+		for _, g := range chunk {
+			first, last, sev := g.span()
+			args = append(args, g.id, g.added, toNanos(first), toNanos(last), sev)
+		}
+		for len(args) < cap(args) {
+			args = append(args, nil) // a NULL id joins no alert
+		}
+		// PostgreSQL types the VALUES columns by the casts of the first row.
+		_, err := q.cachedExec(ctx, `WITH v (id, added, first_seen, last_seen, severity) AS (VALUES
+			(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))`+
+			strings.Repeat(", (?, ?, ?, ?, ?)", rows-1)+`)
+			UPDATE alerts SET event_count = alerts.event_count + v.added,
+			first_seen = CASE WHEN v.first_seen < alerts.first_seen THEN v.first_seen ELSE alerts.first_seen END,
+			last_seen = CASE WHEN v.last_seen > alerts.last_seen THEN v.last_seen ELSE alerts.last_seen END,
+			severity = CASE WHEN `+severityRank("v.severity")+` > `+severityRank("alerts.severity")+` THEN v.severity ELSE alerts.severity END
+			FROM v WHERE alerts.id = v.id`, args...)
 		if err != nil {
 			return err
 		}
-		added += n
 	}
-	if added == 0 {
-		return nil // all replays
-	}
-	// Times and severity over every match of the group: a replayed match
-	// was applied when it was first recorded, so applying it again changes
-	// nothing. The highest severity seen wins.
-	first, last, sev := ms[0].Time, ms[0].Time, ms[0].Severity
-	for _, m := range ms[1:] {
+	return nil
+}
+
+// span returns the earliest and latest time and the highest severity of
+// the group's matches. Replayed matches are included: they were applied
+// when first recorded, so applying them again changes nothing.
+func (g *matchGroup) span() (first, last time.Time, sev string) {
+	first, last, sev = g.ms[0].Time, g.ms[0].Time, g.ms[0].Severity
+	for _, m := range g.ms[1:] {
 		if m.Time.Before(first) {
 			first = m.Time
 		}
@@ -193,12 +334,12 @@ func recordGroup(ctx context.Context, q querier, ms []Match, now time.Time) erro
 			sev = m.Severity
 		}
 	}
-	_, err = q.cachedExec(ctx, `UPDATE alerts SET event_count = event_count + ?,
-		first_seen = CASE WHEN ? < first_seen THEN ? ELSE first_seen END,
-		last_seen = CASE WHEN ? > last_seen THEN ? ELSE last_seen END,
-		severity = CASE WHEN `+severityRank("?")+` > `+severityRank("severity")+` THEN ? ELSE severity END
-		WHERE id = ?`, added, toNanos(first), toNanos(first), toNanos(last), toNanos(last), sev, sev, id)
-	return err
+	return first, last, sev
+}
+
+// placeholders returns n comma-separated placeholders.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // severityRank is a SQL expression ranking a severity value.

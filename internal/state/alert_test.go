@@ -4,11 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func match(tenant uint32, key string, seq uint64, sev string, at time.Time) Match {
@@ -159,30 +164,277 @@ func testAlertWorkflow(t *testing.T, s *Store, clk *clock) {
 	}
 }
 
-// BenchmarkRecordMatches records batches of 100 native-alert matches of
-// distinct alerts (the ingest pipeline's usual batch) in SQLite; one op is
-// one match.
-func BenchmarkRecordMatches(b *testing.B) {
+// tenantAlerts returns a tenant's alerts, newest first, and the event
+// references of each.
+func tenantAlerts(t *testing.T, s *Store, tenant uint32) ([]Alert, [][]EventRef) {
+	t.Helper()
 	ctx := context.Background()
-	s, err := Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "state.db"))
+	as, err := s.ListAlerts(ctx, AlertFilter{Tenants: []uint32{tenant}, Limit: 1000})
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
-	defer s.Close()
-	tn, err := s.CreateTenant(ctx, "bench")
-	if err != nil {
-		b.Fatal(err)
+	refs := make([][]EventRef, len(as))
+	for i, a := range as {
+		if refs[i], err = s.AlertEvents(ctx, []uint32{tenant}, a.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
-	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-	batch := make([]Match, 0, 100)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		batch = append(batch, match(tn.ID, fmt.Sprintf("k%d", i%3000), uint64(i+1), "medium", t0.Add(time.Duration(i)*time.Millisecond)))
-		if len(batch) == cap(batch) || i == b.N-1 {
-			if err := s.RecordMatches(ctx, batch); err != nil {
+	return as, refs
+}
+
+// testAlertBatch records one batch touching hundreds of alerts (open ones,
+// closed ones whose key opens a new alert, new ones; replays of recorded
+// events; an event twice) and the same matches one at a time, for two
+// tenants: both must end with the same alerts, counts, times, severities
+// and references. Replaying the batch then changes nothing, even with other
+// times and severities.
+func testAlertBatch(t *testing.T, s *Store, clk *clock) {
+	ctx := context.Background()
+	batched := mustTenant(t, s, "batched")
+	single := mustTenant(t, s, "single")
+	t0 := clk.Now()
+	r := rand.New(rand.NewPCG(1, 2))
+	var seq uint64
+	next := func(key string) Match {
+		seq++
+		m := match(0, key, seq, Severities[r.IntN(len(Severities))], t0.Add(time.Duration(r.IntN(7200)-3600)*time.Second))
+		m.Device = fmt.Sprintf("fw%d", seq) // a new alert takes its group's first match's
+		return m
+	}
+	var earlier, batch []Match
+	for i := range 60 {
+		for range 1 + r.IntN(3) {
+			earlier = append(earlier, next(fmt.Sprintf("old%d", i)))
+		}
+	}
+	for range 100 {
+		batch = append(batch, earlier[r.IntN(len(earlier))]) // replays
+	}
+	for range 800 {
+		key := fmt.Sprintf("old%d", r.IntN(60))
+		if r.IntN(3) > 0 {
+			key = fmt.Sprintf("new%d", r.IntN(500))
+		}
+		batch = append(batch, next(key))
+	}
+	batch = append(batch, batch[150], batch[420]) // recorded twice in the batch
+	r.Shuffle(len(batch), func(i, j int) { batch[i], batch[j] = batch[j], batch[i] })
+
+	of := func(tenant uint32, ms []Match) []Match {
+		out := slices.Clone(ms)
+		for i := range out {
+			out[i].TenantID = tenant
+		}
+		return out
+	}
+	for _, tn := range []uint32{batched.ID, single.ID} {
+		if err := s.RecordMatches(ctx, of(tn, earlier)); err != nil {
+			t.Fatal(err)
+		}
+		as, _ := tenantAlerts(t, s, tn)
+		for _, a := range as {
+			if n, _ := strconv.Atoi(strings.TrimPrefix(a.GroupKey, "old")); n < 20 {
+				if _, err := s.SetAlertStatus(ctx, []uint32{tn}, a.ID, AlertClosed, "done", "analyst"); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	if err := s.RecordMatches(ctx, of(batched.ID, batch)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range of(single.ID, batch) {
+		if err := s.RecordMatches(ctx, []Match{m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, wantRefs := tenantAlerts(t, s, single.ID)
+	got, gotRefs := tenantAlerts(t, s, batched.ID)
+	ignoreIDs := cmpopts.IgnoreFields(Alert{}, "ID", "TenantID")
+	if d := cmp.Diff(want, got, ignoreIDs); d != "" {
+		t.Fatalf("batch recorded other alerts than one match at a time (-one at a time +batch):\n%s", d)
+	}
+	if d := cmp.Diff(wantRefs, gotRefs); d != "" {
+		t.Errorf("batch recorded other event references than one match at a time (-one at a time +batch):\n%s", d)
+	}
+	keys := map[string]bool{}
+	for _, m := range batch {
+		keys[m.GroupKey] = true
+	}
+	if len(keys) <= batchRows {
+		t.Errorf("the batch has %d group keys, want more than a statement's rows (%d)", len(keys), batchRows)
+	}
+
+	// A replay adds nothing, whatever its times and severities.
+	replay := of(batched.ID, batch)
+	for i := range replay {
+		replay[i].Severity = "critical"
+		replay[i].Time = replay[i].Time.Add(24 * time.Hour)
+	}
+	for _, ms := range [][]Match{of(batched.ID, batch), replay} {
+		if err := s.RecordMatches(ctx, ms); err != nil {
+			t.Fatal(err)
+		}
+		again, againRefs := tenantAlerts(t, s, batched.ID)
+		if d := cmp.Diff(got, again); d != "" {
+			t.Errorf("a replay changed alerts (-before +after):\n%s", d)
+		}
+		if d := cmp.Diff(gotRefs, againRefs); d != "" {
+			t.Errorf("a replay changed event references (-before +after):\n%s", d)
+		}
+	}
+}
+
+// testAlertBatchCap: in one batch, an alert close to refsPerAlert keeps
+// references up to it by its count before the batch (replays included),
+// a new alert keeps the batch's first refsPerAlert, and every match past
+// the cap counts.
+func testAlertBatchCap(t *testing.T, s *Store, clk *clock) {
+	ctx := context.Background()
+	tn := mustTenant(t, s, "alpha")
+	t0 := clk.Now()
+	at := func(seq uint64) time.Time { return t0.Add(time.Duration(seq) * time.Second) }
+	var prior []Match
+	for seq := uint64(1); seq <= 990; seq++ {
+		prior = append(prior, match(tn.ID, "near", seq, "low", at(seq)))
+	}
+	if err := s.RecordMatches(ctx, prior); err != nil {
+		t.Fatal(err)
+	}
+	var batch []Match
+	for i := range 1100 {
+		if i < 20 {
+			batch = append(batch, match(tn.ID, "near", uint64(985+i), "low", at(uint64(985+i)))) // 985-990 are replays
+		}
+		if i < 3 {
+			batch = append(batch, match(tn.ID, "small", uint64(9000+i), "low", at(uint64(9000+i))))
+		}
+		batch = append(batch, match(tn.ID, "flood", uint64(5000+i), "low", at(uint64(5000+i))))
+	}
+	if err := s.RecordMatches(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	as, refs := tenantAlerts(t, s, tn.ID)
+	type summary struct {
+		Key            string
+		Count          int64
+		Refs           int
+		FirstRef, Last uint64
+	}
+	var got []summary
+	for i, a := range as {
+		got = append(got, summary{a.GroupKey, a.EventCount, len(refs[i]), refs[i][0].Seq, refs[i][len(refs[i])-1].Seq})
+	}
+	want := []summary{ // newest first
+		{"flood", 1100, refsPerAlert, 5000, 5999},
+		{"small", 3, 3, 9000, 9002},
+		// 990 before: references for 10 more (985-994, 4 of them new),
+		// 10 counted without.
+		{"near", 1004, 994, 1, 994},
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("alerts (-want +got):\n%s", d)
+	}
+}
+
+// testAlertBatchTenants: two tenants' matches with the same group keys and
+// sequence numbers, interleaved in one batch, join each tenant's own alerts.
+func testAlertBatchTenants(t *testing.T, s *Store, clk *clock) {
+	ctx := context.Background()
+	a := mustTenant(t, s, "alpha")
+	b := mustTenant(t, s, "bravo")
+	t0 := clk.Now()
+	if err := s.RecordMatches(ctx, []Match{match(a.ID, "k", 1, "low", t0)}); err != nil {
+		t.Fatal(err)
+	}
+	batch := []Match{
+		match(b.ID, "k", 1, "medium", t0.Add(-time.Minute)),
+		match(a.ID, "k", 2, "high", t0.Add(time.Minute)),
+		match(b.ID, "j", 3, "low", t0),
+		match(a.ID, "j", 3, "critical", t0),
+		match(b.ID, "k", 2, "low", t0),
+	}
+	if err := s.RecordMatches(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	type summary struct {
+		Key         string
+		Count       int64
+		Severity    string
+		First, Last time.Time
+		Seqs        []uint64
+	}
+	summarize := func(tenant uint32) []summary {
+		as, refs := tenantAlerts(t, s, tenant)
+		var out []summary
+		for i, al := range as {
+			sm := summary{al.GroupKey, al.EventCount, al.Severity, al.FirstSeen, al.LastSeen, nil}
+			for _, r := range refs[i] {
+				sm.Seqs = append(sm.Seqs, r.Seq)
+			}
+			out = append(out, sm)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		tenant uint32
+		want   []summary
+	}{
+		{a.ID, []summary{
+			{"j", 1, "critical", t0, t0, []uint64{3}},
+			{"k", 2, "high", t0, t0.Add(time.Minute), []uint64{1, 2}},
+		}},
+		{b.ID, []summary{
+			{"j", 1, "low", t0, t0, []uint64{3}},
+			{"k", 2, "medium", t0.Add(-time.Minute), t0, []uint64{1, 2}},
+		}},
+	} {
+		if d := cmp.Diff(tc.want, summarize(tc.tenant)); d != "" {
+			t.Errorf("tenant %d alerts (-want +got):\n%s", tc.tenant, d)
+		}
+	}
+}
+
+// BenchmarkRecordMatches records batches of matches in SQLite; one op is
+// one match. distinct: batches of 100 matches of 100 distinct alerts, keys
+// taken in turn from 3,000. ingest: the pattern of the server's ingest
+// benchmark, batches of 94 matches with keys drawn at random from 2,700
+// (about 92 alerts a batch; after the first 6,000 matches, nine in ten of
+// them are open already).
+func BenchmarkRecordMatches(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		batch int
+		key   func(i int, r *rand.Rand) string
+	}{
+		{"distinct", 100, func(i int, _ *rand.Rand) string { return fmt.Sprintf("k%d", i%3000) }},
+		{"ingest", 94, func(_ int, r *rand.Rand) string { return fmt.Sprintf("k%d", r.IntN(2700)) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ctx := context.Background()
+			s, err := Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "state.db"))
+			if err != nil {
 				b.Fatal(err)
 			}
-			batch = batch[:0]
-		}
+			defer s.Close()
+			tn, err := s.CreateTenant(ctx, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := rand.New(rand.NewPCG(1, 2))
+			t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+			batch := make([]Match, 0, bc.batch)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				batch = append(batch, match(tn.ID, bc.key(i, r), uint64(i+1), "medium", t0.Add(time.Duration(i)*time.Millisecond)))
+				if len(batch) == cap(batch) || i == b.N-1 {
+					if err := s.RecordMatches(ctx, batch); err != nil {
+						b.Fatal(err)
+					}
+					batch = batch[:0]
+				}
+			}
+		})
 	}
 }

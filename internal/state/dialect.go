@@ -41,6 +41,12 @@ const sqliteBusyTimeout = 5000 // milliseconds
 //   - foreign_keys: SQLite leaves them off unless asked, per connection;
 //   - journal_mode WAL: readers and one writer work at the same time, across
 //     processes;
+//   - temp_store MEMORY: temporary files stay in memory. Among them is
+//     the statement journal of a statement that may write many rows inside
+//     a transaction (RecordMatches' inserts and updates of a whole batch):
+//     a copy of every page the statement changes, written to a file past
+//     64 KiB, which in BenchmarkRecordMatches/ingest took more CPU than
+//     batching the statements saved;
 //   - _txlock=immediate: BEGIN takes the write lock at once, so two
 //     processes never both read and then both try to upgrade to writing (a
 //     deferred transaction would get SQLITE_BUSY there without waiting).
@@ -50,6 +56,7 @@ var sqliteParams = url.Values{
 		"busy_timeout(" + strconv.Itoa(sqliteBusyTimeout) + ")",
 		"foreign_keys(1)",
 		"journal_mode(WAL)",
+		"temp_store(MEMORY)",
 	},
 	"_txlock": {"immediate"},
 }.Encode()
@@ -187,18 +194,30 @@ func (q querier) cachedExec(ctx context.Context, query string, args ...any) (sql
 	return st.ExecContext(ctx, args...)
 }
 
-// cachedQueryRow is queryRow with a cached statement; scan runs before the
-// statement is released.
-func (q querier) cachedQueryRow(ctx context.Context, query string, scan func(*sql.Row) error, args ...any) error {
+// cachedQuery is query with a cached statement; each runs on every row
+// before the statement is released.
+func (q querier) cachedQuery(ctx context.Context, query string, each func(*sql.Rows) error, args ...any) error {
 	st, ok, err := q.cachedStmt(ctx, query)
-	if !ok {
-		return scan(q.queryRow(ctx, query, args...))
+	if err != nil {
+		return err
+	}
+	var rows *sql.Rows
+	if ok {
+		defer st.Close()
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = q.query(ctx, query, args...)
 	}
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	return scan(st.QueryRowContext(ctx, args...))
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func (q querier) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
