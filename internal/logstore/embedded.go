@@ -115,6 +115,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 	var leanRows uint64
 	defer func() { e.lean.Add(leanRows) }()
 	var seqBuf []byte
+	var roles []fieldRole
 	for _, ev := range evs {
 		fields = fields[:0]
 		// Stream: the device and the kind of line, or for unassigned lines
@@ -151,17 +152,23 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		if !e.opts.AllColumns {
 			first, lean = leanFirst(ev)
 		}
+		roles = roles[:0]
 		if lean {
+			roles = rolesOf(roles, ev.Fields)
 			marker := derivedKV
-			if copies = copiesHold(ev.Fields); copies {
+			if copies = copiesHold(ev.Fields, roles); copies {
 				marker = derivedKVA
 			}
 			fields = append(fields, logstorage.Field{Name: FieldDerived, Value: marker})
 			leanRows++
 		}
 		own := len(fields)
-		for _, f := range ev.Fields {
-			if storesField(f, lean, copies, first) {
+		for i, f := range ev.Fields {
+			var r fieldRole
+			if lean {
+				r = roles[i]
+			}
+			if storesField(f, r, lean, copies, first) {
 				fields = append(fields, logstorage.Field{Name: f.Name, Value: f.Value})
 			}
 		}

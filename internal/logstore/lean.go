@@ -69,54 +69,67 @@ var ecsCopies = []ecsCopy{
 // ecsCopy is an ECS field and the vendor field it copies.
 type ecsCopy struct{ ecs, vendor string }
 
-// copyRole says which ecsCopies entry a field name is part of, and whether
-// as the copy or as the vendor field.
-type copyRole struct {
-	k   int
-	ecs bool
+// fieldRole is what lean rows do with a field of a name: keep it as a
+// column (a leanKeep vendor field), or treat it as one side of an
+// ecsCopies pair. Add looks each field's role up once (rolesOf) for both
+// copiesHold and storesField.
+type fieldRole struct {
+	keep bool
+	pair int8 // 1 + the pair's index in ecsCopies; 0 for none
+	ecs  bool // the pair's copy (else its vendor field)
 }
 
 // maxCopies bounds len(ecsCopies), for copiesHold's arrays.
 const maxCopies = 32
 
-var copyRoles = func() map[string]copyRole {
+var fieldRoles = func() map[string]fieldRole {
 	if len(ecsCopies) > maxCopies {
 		panic("logstore: more ecsCopies than maxCopies")
 	}
-	m := map[string]copyRole{}
+	m := map[string]fieldRole{}
 	for k, c := range ecsCopies {
-		m[c.ecs] = copyRole{k, true}
-		m[c.vendor] = copyRole{k, false}
+		m[c.ecs] = fieldRole{pair: int8(k + 1), ecs: true, keep: leanKeep[c.ecs]}
+		m[c.vendor] = fieldRole{pair: int8(k + 1), keep: leanKeep[c.vendor]}
+	}
+	for name := range leanKeep {
+		r := m[name]
+		r.keep = true
+		m[name] = r
 	}
 	return m
 }()
 
+// rolesOf appends the role of each of fields to dst.
+func rolesOf(dst []fieldRole, fields []event.Field) []fieldRole {
+	for _, f := range fields {
+		dst = append(dst, fieldRoles[f.Name])
+	}
+	return dst
+}
+
 // copySource returns the vendor field whose value the ECS field name
 // copies in rows marked derivedKVA.
 func copySource(name string) (string, bool) {
-	r, ok := copyRoles[name]
-	if !ok || !r.ecs {
+	r := fieldRoles[name]
+	if r.pair == 0 || !r.ecs {
 		return "", false
 	}
-	return ecsCopies[r.k].vendor, true
+	return ecsCopies[r.pair-1].vendor, true
 }
 
-// copiesHold reports whether each of ecsCopies holds in fields: the copy
-// and its vendor field are both missing (or empty), or both there, once,
-// with the same value.
-func copiesHold(fields []event.Field) bool {
+// copiesHold reports whether each of ecsCopies holds in fields (roles
+// are theirs, from rolesOf): the copy and its vendor field are both
+// missing (or empty), or both there, once, with the same value.
+func copiesHold(fields []event.Field, roles []fieldRole) bool {
 	var ecs, vendor [maxCopies]string
-	for _, f := range fields {
-		if f.Value == "" {
+	for i, f := range fields {
+		r := roles[i]
+		if f.Value == "" || r.pair == 0 {
 			continue
 		}
-		r, ok := copyRoles[f.Name]
-		if !ok {
-			continue
-		}
-		slot := &vendor[r.k]
+		slot := &vendor[r.pair-1]
 		if r.ecs {
-			slot = &ecs[r.k]
+			slot = &ecs[r.pair-1]
 		}
 		if *slot != "" {
 			return false // twice: which one a copy would be is unclear
@@ -384,11 +397,11 @@ func deriveRow(row []event.Field, have map[string]int) []event.Field {
 	return row
 }
 
-// storesField reports whether a row keeps event field f as a column: not
-// the engine's own names or empty values, in a lean row (first set by
-// leanFirst) not the vendor fields it derives, and in a row marked
-// derivedKVA (copies set) not the ECS copies.
-func storesField(f event.Field, lean, copies bool, first string) bool {
+// storesField reports whether a row keeps event field f (of role r) as a
+// column: not the engine's own names or empty values, in a lean row
+// (first set by leanFirst) not the vendor fields it derives, and in a row
+// marked derivedKVA (copies set) not the ECS copies.
+func storesField(f event.Field, r fieldRole, lean, copies bool, first string) bool {
 	if f.Name == "" || f.Name[0] == '_' || f.Value == "" {
 		return false // _msg, _time, _stream are ours; empty values are not stored
 	}
@@ -396,8 +409,7 @@ func storesField(f event.Field, lean, copies bool, first string) bool {
 		return true
 	}
 	if storedAlways(f.Name) {
-		_, copied := copySource(f.Name)
-		return !copies || !copied
+		return !copies || r.pair == 0 || !r.ecs
 	}
-	return leanKeep[f.Name] || f.Name == first
+	return r.keep || f.Name == first
 }

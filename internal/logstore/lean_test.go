@@ -154,7 +154,7 @@ func TestLeanRows(t *testing.T) {
 	for _, ev := range evs {
 		if _, ok := leanFirst(ev); ok {
 			leanCount++
-			if copiesHold(ev.Fields) {
+			if copiesHold(ev.Fields, rolesOf(nil, ev.Fields)) {
 				copyCount++
 			}
 		}
@@ -341,14 +341,15 @@ func FuzzLeanRows(f *testing.F) {
 		if !ok {
 			return
 		}
-		copies := copiesHold(ev.Fields)
+		roles := rolesOf(nil, ev.Fields)
+		copies := copiesHold(ev.Fields, roles)
 		marker := derivedKV
 		if copies {
 			marker = derivedKVA
 		}
 		row := []event.Field{{Name: "_msg", Value: line}, {Name: FieldDerived, Value: marker}}
-		for _, f := range ev.Fields {
-			if storesField(f, true, copies, fn) {
+		for i, f := range ev.Fields {
+			if storesField(f, roles[i], true, copies, fn) {
 				row = append(row, f)
 			}
 		}
