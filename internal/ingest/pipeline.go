@@ -113,8 +113,8 @@ type PipelineOptions struct {
 	// share of a batch to the store at once.
 	BatchSize int
 	// CommitLag is how long after a store write its records are treated as
-	// on disk and committed in the spool (default 15s: the embedded store
-	// holds a row up to 1.25s to fill its stream's block, the engine up to
+	// on disk and committed in the spool (default 20s: the embedded store
+	// holds a row up to 3.25s to fill its stream's block, the engine up to
 	// 1s more, and writes it at the second of its 5s flushes after that).
 	// A crash inside the lag replays those records; replay skips those
 	// already stored.
@@ -160,7 +160,7 @@ func NewPipeline(sp *spool.Spool, store logstore.Store, reg *Registry, m *Metric
 		opts.BatchSize = 2048
 	}
 	if opts.CommitLag <= 0 {
-		opts.CommitLag = 15 * time.Second
+		opts.CommitLag = 20 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/VictoriaMetrics/VictoriaLogs/lib/logstorage"
@@ -134,4 +135,37 @@ func TestGrouperHold(t *testing.T) {
 	if h := got(); len(h) != 2 || h[1].seqs[0] != "2" {
 		t.Errorf("close did not hand over the pending row: %d batches", len(h))
 	}
+}
+
+// TestGrouperHoldBusy: while more than busyRows rows a second come, a
+// quiet stream's row waits holdBusy for its block instead of holdFor.
+func TestGrouperHoldBusy(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		put, got := recordPuts()
+		g := newGrouper(put)
+		defer g.close()
+		start := time.Now()
+		q := groupRow("event", 0)
+		g.add(streamHash(1, q[:streamFields]), 1, start.UnixNano(), q, start)
+		// A busy stream: 12,000 rows a second, past the quiet row's wait.
+		for seq := 1; time.Since(start) < holdBusy+500*time.Millisecond; {
+			for range 300 {
+				f := groupRow("traffic", seq)
+				seq++
+				now := time.Now()
+				g.add(streamHash(1, f[:streamFields]), 1, now.UnixNano(), f, now)
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+		for _, h := range got() {
+			if len(h.seqs) == 1 && h.seqs[0] == "0" {
+				// The timer looks every 250 ms.
+				if d := h.whenDone.Sub(start); d < holdBusy || d > holdBusy+250*time.Millisecond {
+					t.Fatalf("the quiet stream's row was handed over after %v while busy, want %v to %v", d, holdBusy, holdBusy+250*time.Millisecond)
+				}
+				return
+			}
+		}
+		t.Fatal("the quiet stream's row was not handed over")
+	})
 }
