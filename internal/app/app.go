@@ -209,8 +209,10 @@ func Run(ctx context.Context, cfg *config.Config, log *slog.Logger, ready func(A
 	pipe := ingest.NewPipeline(sp, store, reg, m, ingest.PipelineOptions{
 		Zones:  zones,
 		Logger: log,
-		OnStored: func(ctx context.Context, evs []*event.Event) error {
+		OnParsed: func(ctx context.Context, evs []*event.Event) {
 			onDrift(ctx, drifts.Observe(evs, time.Now()))
+		},
+		OnStored: func(ctx context.Context, evs []*event.Event) error {
 			return detector.Events(ctx, evs)
 		},
 		Tenants: func(ctx context.Context) ([]uint32, error) {

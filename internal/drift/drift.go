@@ -105,10 +105,11 @@ const maxShapes = 4096
 // Detector keeps one profile per tenant, device and format. Safe for
 // concurrent use.
 type Detector struct {
-	opts Options
-	seed maphash.Seed
-	mu   sync.Mutex
-	p    map[key]*profile
+	opts  Options
+	seed  maphash.Seed
+	mu    sync.Mutex
+	p     map[key]*profile
+	swept time.Time // when windows were last looked at
 }
 
 // New returns a detector.
@@ -141,9 +142,16 @@ func (d *Detector) Observe(evs []*event.Event, now time.Time) []Change {
 		}
 		out = d.observe(k, p, ev, now, out)
 	}
-	for k, p := range d.p {
-		if p.learned && now.Sub(p.start) >= d.opts.Window {
-			out = d.closeWindow(k, p, now, out)
+	// Windows are looked at once a second at most, or when no events
+	// come (the caller's timer for quiet devices): the pipeline calls
+	// with a few dozen events at a time, and there may be a profile for
+	// each of thousands of devices.
+	if len(evs) == 0 || now.Sub(d.swept) >= time.Second || now.Before(d.swept) {
+		d.swept = now
+		for k, p := range d.p {
+			if p.learned && now.Sub(p.start) >= d.opts.Window {
+				out = d.closeWindow(k, p, now, out)
+			}
 		}
 	}
 	return out

@@ -227,3 +227,28 @@ func TestShapesManySameKey(t *testing.T) {
 		t.Fatalf("a key holds %d shapes, want at most %d", longest, maxSameKey)
 	}
 }
+
+// TestWindowsWithFrequentCalls: the pipeline calls Observe with a few
+// dozen events at a time, many times a second; windows still close, about
+// a window after they start.
+func TestWindowsWithFrequentCalls(t *testing.T) {
+	d := New(Options{Learn: 100, Window: time.Minute})
+	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var learn []*event.Event
+	for range 100 {
+		learn = append(learn, ev([]string{"logid", "srcip"}, "7.2", false))
+	}
+	d.Observe(learn, t0)
+	changed := []*event.Event{ev([]string{"logid"}, "7.2", false)}
+	for now := t0; now.Before(t0.Add(2 * time.Minute)); now = now.Add(100 * time.Millisecond) {
+		for _, c := range d.Observe(changed, now) {
+			if c.Kind == "field_missing" {
+				if late := now.Sub(t0); late < time.Minute || late > time.Minute+time.Second {
+					t.Fatalf("field_missing reported %v after the window started, want 1m to 1m1s", late)
+				}
+				return
+			}
+		}
+	}
+	t.Fatal("no field_missing reported in two minutes of calls every 100 ms")
+}

@@ -59,6 +59,10 @@ const (
 	FieldRawBase64 = "raw.base64"
 )
 
+// parsedRun is how many events OnParsed gets at most: those of a run are
+// still in the CPU's cache (a FortiGate event's fields take ~2 KB).
+const parsedRun = 32
+
 // maxEventFields caps the fields of one event whatever its parser: the
 // parser's parse.MaxFields plus room for the header, TLS and ECS fields.
 const maxEventFields = parse.MaxFields + 64
@@ -125,6 +129,13 @@ type PipelineOptions struct {
 	NoteUnassigned func(ctx context.Context, u []Unassigned)
 	// Tenants returns every tenant ID (for replay de-duplication).
 	Tenants func(ctx context.Context) ([]uint32, error)
+	// OnParsed is called by the workers, concurrently, with each run of
+	// up to parsedRun events as soon as they are parsed (format drift):
+	// they are still in the CPU's cache then, while OnStored gets them
+	// after a whole batch has been parsed and stored. Replayed events are
+	// passed again, as to OnStored. The events are valid only during the
+	// call.
+	OnParsed func(ctx context.Context, evs []*event.Event)
 	// OnStored is called with each stored batch (detection). The events
 	// are valid only during the call. After a crash, replayed events that
 	// the store already had are passed again (not stored again), so that
@@ -341,6 +352,7 @@ func (p *Pipeline) work(ctx context.Context, c chunk, decs map[string]*charset.D
 	defer c.b.pending.Done()
 	b := c.b
 	var todo []*event.Event
+	run := c.lo
 	for i := c.lo; i < c.hi; i++ {
 		ev := &b.evs[i]
 		ev.Reset()
@@ -348,6 +360,10 @@ func (p *Pipeline) work(ctx context.Context, c chunk, decs map[string]*charset.D
 		b.ptr[i] = ev
 		if !b.already[i] {
 			todo = append(todo, ev)
+		}
+		if p.opts.OnParsed != nil && (i+1-run == parsedRun || i+1 == c.hi) {
+			p.opts.OnParsed(ctx, b.ptr[run:i+1])
+			run = i + 1
 		}
 	}
 	for len(todo) > 0 {
