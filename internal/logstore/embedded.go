@@ -177,7 +177,7 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		e.group.add(streamHash(ev.TenantID, fields[:streamFields]), ev.TenantID, ts, fields, now)
+		e.group.add(streamHash(ev.TenantID, ts, fields[:streamFields]), ev.TenantID, ts, fields, now)
 	}
 	return nil
 }

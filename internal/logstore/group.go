@@ -155,14 +155,24 @@ func (g *grouper) close() {
 	g.flush(time.Time{})
 }
 
-// streamHash hashes a row's tenant and stream field values, for grouping
-// only: two streams that collide share a batch, which the engine sorts by
-// stream anyway.
-func streamHash(tenant uint32, fields []logstorage.Field) uint64 {
+// streamHash hashes a row's tenant, day and stream field values, for
+// grouping only: two streams that collide share a batch, which the engine
+// sorts by stream anyway.
+//
+// The day (of ts, a Unix time in nanoseconds) is the engine's partition:
+// a block whose rows straddle midnight is cut in two there, and the part
+// after midnight became the first block of its stream in the new day. A
+// merge decodes and encodes again every block of a stream that follows a
+// part-block (it merges the part-block's rows into the next block, and
+// so on to the stream's last), so one part-block at the start of each
+// day made every merge of that day re-encode its streams. Grouped by day,
+// a day's first block fills like any other.
+func streamHash(tenant uint32, ts int64, fields []logstorage.Field) uint64 {
 	var h maphash.Hash
 	h.SetSeed(streamSeed)
-	var b [4]byte
+	var b [12]byte
 	binary.LittleEndian.PutUint32(b[:], tenant)
+	binary.LittleEndian.PutUint64(b[4:], uint64(ts/int64(24*time.Hour)))
 	h.Write(b[:])
 	for _, f := range fields {
 		h.WriteString(f.Value)

@@ -14,6 +14,7 @@ import (
 // handed is what the grouper gave the engine in one call.
 type handed struct {
 	streams  map[uint64]bool // the engine's stream hashes
+	days     map[int64]bool  // the rows' days (the engine's partitions)
 	seqs     []string
 	bytes    int // EstimatedJSONRowLen summed
 	lastRow  int // EstimatedJSONRowLen of the last row
@@ -24,9 +25,10 @@ func recordPuts() (func(lr *logstorage.LogRows), func() []handed) {
 	var mu sync.Mutex
 	var got []handed
 	put := func(lr *logstorage.LogRows) {
-		h := handed{streams: map[uint64]bool{}, whenDone: time.Now()}
+		h := handed{streams: map[uint64]bool{}, days: map[int64]bool{}, whenDone: time.Now()}
 		lr.ForEachRow(func(stream uint64, r *logstorage.InsertRow) {
 			h.streams[stream] = true
+			h.days[r.Timestamp/int64(24*time.Hour)] = true
 			n := logstorage.EstimatedJSONRowLen(r.Fields)
 			h.bytes += n
 			h.lastRow = n
@@ -72,7 +74,7 @@ func TestGrouperBlocks(t *testing.T) {
 			kind, seq = "event", busy+i
 		}
 		f := groupRow(kind, seq)
-		g.add(streamHash(1, f[:streamFields]), 1, t0.UnixNano()+int64(i), f, t0)
+		g.add(streamHash(1, t0.UnixNano()+int64(i), f[:streamFields]), 1, t0.UnixNano()+int64(i), f, t0)
 	}
 	full := got()
 	if len(full) < 2 {
@@ -117,7 +119,7 @@ func TestGrouperHold(t *testing.T) {
 	g := newGrouper(put)
 	start := time.Now()
 	f := groupRow("event", 1)
-	g.add(streamHash(1, f[:streamFields]), 1, start.UnixNano(), f, start)
+	g.add(streamHash(1, start.UnixNano(), f[:streamFields]), 1, start.UnixNano(), f, start)
 	for len(got()) == 0 && time.Since(start) < 5*time.Second {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -130,7 +132,7 @@ func TestGrouperHold(t *testing.T) {
 		t.Errorf("handed over after %v, want %v to %v", d, holdFor, 2*holdFor)
 	}
 	f = groupRow("event", 2)
-	g.add(streamHash(1, f[:streamFields]), 1, start.UnixNano(), f, time.Now())
+	g.add(streamHash(1, start.UnixNano(), f[:streamFields]), 1, start.UnixNano(), f, time.Now())
 	g.close()
 	if h := got(); len(h) != 2 || h[1].seqs[0] != "2" {
 		t.Errorf("close did not hand over the pending row: %d batches", len(h))
@@ -146,14 +148,14 @@ func TestGrouperHoldBusy(t *testing.T) {
 		defer g.close()
 		start := time.Now()
 		q := groupRow("event", 0)
-		g.add(streamHash(1, q[:streamFields]), 1, start.UnixNano(), q, start)
+		g.add(streamHash(1, start.UnixNano(), q[:streamFields]), 1, start.UnixNano(), q, start)
 		// A busy stream: 12,000 rows a second, past the quiet row's wait.
 		for seq := 1; time.Since(start) < holdBusy+500*time.Millisecond; {
 			for range 300 {
 				f := groupRow("traffic", seq)
 				seq++
 				now := time.Now()
-				g.add(streamHash(1, f[:streamFields]), 1, now.UnixNano(), f, now)
+				g.add(streamHash(1, now.UnixNano(), f[:streamFields]), 1, now.UnixNano(), f, now)
 			}
 			time.Sleep(25 * time.Millisecond)
 		}
@@ -168,4 +170,30 @@ func TestGrouperHoldBusy(t *testing.T) {
 		}
 		t.Fatal("the quiet stream's row was not handed over")
 	})
+}
+
+// TestGrouperDays: a stream's rows from both sides of midnight (UTC, the
+// engine's partitions) are never handed over together, so the new day's
+// first block fills like any other.
+func TestGrouperDays(t *testing.T) {
+	put, got := recordPuts()
+	g := &grouper{put: put, streams: map[uint64]*pendingRows{}}
+	midnight := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	const rows = 6000
+	for i := range rows {
+		ts := midnight.Add(time.Duration(i%2*2-1) * time.Duration(rows-i) * time.Millisecond) // alternately before and after
+		f := groupRow("traffic", i)
+		g.add(streamHash(1, ts.UnixNano(), f[:streamFields]), 1, ts.UnixNano(), f, midnight)
+	}
+	full := len(got())
+	g.flush(time.Time{})
+	h := got()
+	if full < 2 {
+		t.Fatalf("%d full blocks handed over for ~%d MB on each side of midnight, want at least 2", full, rows/2000)
+	}
+	for i, b := range h {
+		if len(b.days) != 1 {
+			t.Errorf("batch %d holds rows of %d days, want 1", i, len(b.days))
+		}
+	}
 }
