@@ -122,8 +122,8 @@ var gates = map[string]func(ev *event.Event) bool{
 		}
 		return false
 	},
-	"suricata":  func(ev *event.Event) bool { v, _ := ev.Get("event_type"); return v == "alert" },
-	"panos":     func(ev *event.Event) bool { v, _ := ev.Get("type"); return strings.EqualFold(v, "THREAT") },
+	"suricata": func(ev *event.Event) bool { v, _ := ev.Get("event_type"); return v == "alert" },
+	"panos":    func(ev *event.Event) bool { v, _ := ev.Get("type"); return strings.EqualFold(v, "THREAT") },
 	"juniper_srx": func(ev *event.Event) bool {
 		_, ok := ev.Get("attack-name")
 		return ok
