@@ -356,6 +356,11 @@ func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.
 		hint += cert
 	}
 	batch := make([]spool.Record, 0, 256)
+	// The batch's lines are copied into one buffer, reused once the spool
+	// has written them (a copy per line was a small allocation each, 40
+	// MB/s of garbage at 50,000 lines/s). A slice into an older array
+	// stays valid when append grows the buffer.
+	var lines []byte
 	var flush func() bool
 	// Spool what was framed before blocking for more bytes, so a quiet
 	// sender's lines are not held back, and busy senders still batch.
@@ -384,7 +389,7 @@ func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.
 			}
 			wait = min(2*wait, 200*time.Millisecond)
 		}
-		batch = batch[:0]
+		batch, lines = batch[:0], lines[:0]
 		return true
 	}
 	for sc.Scan() {
@@ -395,7 +400,9 @@ func (r *Receiver) serveConn(ctx context.Context, name, transport string, c net.
 		if len(line) == 0 {
 			continue
 		}
-		batch = append(batch, spool.Record{Received: time.Now(), Source: src, Hint: hint, Line: append([]byte(nil), line...)})
+		start := len(lines)
+		lines = append(lines, line...)
+		batch = append(batch, spool.Record{Received: time.Now(), Source: src, Hint: hint, Line: lines[start:len(lines):len(lines)]})
 		if len(batch) == cap(batch) && !flush() {
 			return
 		}
