@@ -24,6 +24,15 @@ func ev(fields []string, version string, failed bool) *event.Event {
 	return e
 }
 
+// named is an event of device fw with these fields, in order.
+func named(names ...string) *event.Event {
+	ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
+	for _, n := range names {
+		ev.Add(n, "v")
+	}
+	return ev
+}
+
 func kinds(cs []Change) []string {
 	var out []string
 	for _, c := range cs {
@@ -86,22 +95,15 @@ func TestDrift(t *testing.T) {
 func TestShapesAcrossWindows(t *testing.T) {
 	d := New(Options{Learn: 10, Window: time.Minute})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(names ...string) *event.Event {
-		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
-		for _, n := range names {
-			ev.Add(n, "v")
-		}
-		return ev
-	}
 	var evs []*event.Event
 	for range 10 {
-		evs = append(evs, mk("a", "b"))
+		evs = append(evs, named("a", "b"))
 	}
 	d.Observe(evs, now) // learned: a and b are usual
 	// Window 1: every line has a and b, in many distinct shapes.
 	evs = evs[:0]
 	for i := range maxShapes + 100 {
-		evs = append(evs, mk("a", "b", fmt.Sprint("x", i)))
+		evs = append(evs, named("a", "b", fmt.Sprint("x", i)))
 	}
 	cs := d.Observe(evs, now.Add(time.Second))
 	news := 0
@@ -119,7 +121,7 @@ func TestShapesAcrossWindows(t *testing.T) {
 	// Window 2: b disappears.
 	evs = evs[:0]
 	for range 30 {
-		evs = append(evs, mk("a"))
+		evs = append(evs, named("a"))
 	}
 	if got := fmt.Sprint(kinds(d.Observe(evs, now.Add(3*time.Minute)))); got != "[field_missing:b]" {
 		t.Fatalf("window 2: %s", got)
@@ -169,20 +171,13 @@ func BenchmarkObserveFortiGate(b *testing.B) {
 func TestShapesSameKey(t *testing.T) {
 	d := New(Options{Learn: 10, Window: time.Minute})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(names ...string) *event.Event {
-		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
-		for _, n := range names {
-			ev.Add(n, "v")
-		}
-		return ev
-	}
 	var evs []*event.Event
 	for range 10 {
-		evs = append(evs, mk("srcip", "dstip"))
+		evs = append(evs, named("srcip", "dstip"))
 	}
 	d.Observe(evs, now)
-	d.Observe([]*event.Event{mk("srcip", "dstip")}, now.Add(time.Second)) // the learned shape, checked
-	cs := d.Observe([]*event.Event{mk("srcip", "dxxip")}, now.Add(2*time.Second))
+	d.Observe([]*event.Event{named("srcip", "dstip")}, now.Add(time.Second)) // the learned shape, checked
+	cs := d.Observe([]*event.Event{named("srcip", "dxxip")}, now.Add(2*time.Second))
 	if got := fmt.Sprint(kinds(cs)); got != "[new_field:dxxip]" {
 		t.Fatalf("a shape with the key of a known one: %s", got)
 	}
@@ -193,21 +188,14 @@ func TestShapesSameKey(t *testing.T) {
 func TestShapesManySameKey(t *testing.T) {
 	d := New(Options{Learn: 10, Window: time.Minute})
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	mk := func(names ...string) *event.Event {
-		ev := &event.Event{TenantID: 1, Device: "fw", Format: "kv", FormatVersion: "1", Raw: strings.Join(names, " ")}
-		for _, n := range names {
-			ev.Add(n, "v")
-		}
-		return ev
-	}
 	var evs []*event.Event
 	for range 10 {
-		evs = append(evs, mk("a00z"))
+		evs = append(evs, named("a00z"))
 	}
 	d.Observe(evs, now)
 	evs = evs[:0]
 	for i := range 1000 {
-		evs = append(evs, mk(fmt.Sprintf("a%02dz", i%100), fmt.Sprintf("b%02dz", i/100)))
+		evs = append(evs, named(fmt.Sprintf("a%02dz", i%100), fmt.Sprintf("b%02dz", i/100)))
 	}
 	news := 0
 	for _, c := range d.Observe(evs, now.Add(time.Second)) {

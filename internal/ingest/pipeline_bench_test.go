@@ -2,29 +2,19 @@ package ingest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/sekimori/sekimori/internal/loadgen"
-	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/spool"
 )
 
 // BenchmarkPipeline measures spool → parse → store for realistic FortiGate
 // lines (the network side is measured by `sekimori bench ingest`).
 func BenchmarkPipeline(b *testing.B) {
-	dir := b.TempDir()
-	sp, err := spool.Open(filepath.Join(dir, "spool"), spool.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	store, err := logstore.OpenEmbedded(filepath.Join(dir, "logs"), logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
+	sp, store, _ := openSpoolAndStore(b)
 	defer store.Close()
 	reg := NewRegistry()
 	if err := reg.Set([]Device{{ID: 1, TenantID: 1, Name: "fg1", Sources: []string{"192.0.2.1"}, Format: "fortigate"}}); err != nil {

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -11,22 +10,13 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/sekimori/sekimori/internal/event"
-	"github.com/sekimori/sekimori/internal/logstore"
 	"github.com/sekimori/sekimori/internal/spool"
 )
 
 // TestPipelineHooks: OnParsed sees every event once, in runs of at most
 // parsedRun, before OnStored sees it stored.
 func TestPipelineHooks(t *testing.T) {
-	dir := t.TempDir()
-	sp, err := spool.Open(filepath.Join(dir, "spool"), spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store, err := logstore.OpenEmbedded(filepath.Join(dir, "logs"), logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sp, store, _ := openSpoolAndStore(t)
 	defer store.Close()
 	reg := NewRegistry()
 	if err := reg.Set([]Device{{ID: 1, TenantID: 1, Name: "fw", Sources: []string{"192.0.2.1"}, Format: "kv"}}); err != nil {

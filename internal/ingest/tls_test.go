@@ -86,17 +86,25 @@ type ingestRig struct {
 	unassigned []Unassigned
 }
 
-func newIngestRig(t *testing.T, o ReceiverOptions, devs []Device) *ingestRig {
-	t.Helper()
-	dir := t.TempDir()
+// openSpoolAndStore opens a spool and an embedded log store in a
+// temporary directory, which it returns too.
+func openSpoolAndStore(tb testing.TB) (*spool.Spool, *logstore.Embedded, string) {
+	tb.Helper()
+	dir := tb.TempDir()
 	sp, err := spool.Open(filepath.Join(dir, "spool"), spool.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	store, err := logstore.OpenEmbedded(filepath.Join(dir, "logs"), logstore.EmbeddedOptions{Retention: 3650 * 24 * time.Hour, MinFreeDiskBytes: 1})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return sp, store, dir
+}
+
+func newIngestRig(t *testing.T, o ReceiverOptions, devs []Device) *ingestRig {
+	t.Helper()
+	sp, store, dir := openSpoolAndStore(t)
 	rig := &ingestRig{m: NewMetrics(metrics.NewSet()), reg: NewRegistry(), store: store}
 	if err := rig.reg.Set(devs); err != nil {
 		t.Fatal(err)
