@@ -121,8 +121,8 @@ func (b *Buffer) Run(ctx context.Context) error {
 	}
 }
 
-// Waiting returns how many matches wait for a write.
-func (b *Buffer) Waiting() int {
+// waiting returns how many matches wait for a write.
+func (b *Buffer) waiting() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.pending)

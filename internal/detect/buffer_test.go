@@ -72,8 +72,8 @@ func TestBufferWritesTogether(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
-		if b.Waiting() != 1 {
-			t.Fatalf("%d waiting after Run ended, want 1 (Run leaves the rest to Flush)", b.Waiting())
+		if b.waiting() != 1 {
+			t.Fatalf("%d waiting after Run ended, want 1 (Run leaves the rest to Flush)", b.waiting())
 		}
 		if err := b.Flush(context.Background()); err != nil {
 			t.Fatal(err)
@@ -105,13 +105,13 @@ func TestBufferKeepsFailedMatches(t *testing.T) {
 	if err := b.Flush(t.Context()); err == nil {
 		t.Fatal("a failed write returned no error")
 	}
-	if b.Waiting() != 3 {
-		t.Fatalf("%d kept after a failed write, want 3", b.Waiting())
+	if b.waiting() != 3 {
+		t.Fatalf("%d kept after a failed write, want 3", b.waiting())
 	}
 	b.RecordMatches(t.Context(), seqMatches(4, 5))
 	b.Flush(t.Context()) // 5 > Keep: the oldest goes
-	if len(errs) != 1 || b.Waiting() != 4 {
-		t.Fatalf("after a second failure: %d kept, reported %q; want 4 kept and the drop reported", b.Waiting(), errs)
+	if len(errs) != 1 || b.waiting() != 4 {
+		t.Fatalf("after a second failure: %d kept, reported %q; want 4 kept and the drop reported", b.waiting(), errs)
 	}
 	w.fail = false
 	if err := b.Flush(t.Context()); err != nil {

@@ -59,6 +59,16 @@ const (
 	FieldRawBase64 = "raw.base64"
 )
 
+// appendCopy appends line to buf and returns buf and the copy, capped so
+// that appending to the copy cannot overwrite what follows it. A copy in
+// an older array stays valid when append grows buf, so buf can gather a
+// batch's lines and be reused (truncated) once none of them is needed.
+func appendCopy(buf, line []byte) ([]byte, []byte) {
+	start := len(buf)
+	buf = append(buf, line...)
+	return buf, buf[start:len(buf):len(buf)]
+}
+
 // parsedRun is how many events OnParsed gets at most: those of a run are
 // still in the CPU's cache (a FortiGate event's fields take ~2 KB).
 const parsedRun = 32
@@ -257,12 +267,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				delete(skip, r.Seq)
 				p.m.Replayed.Inc()
 			}
-			// The reader reuses r.Line; copy it. A slice into an older
-			// arena array stays valid when append grows it.
-			start := len(b.arena)
-			b.arena = append(b.arena, r.Line...)
+			// The reader reuses r.Line; copy it.
 			rec := *r
-			rec.Line = b.arena[start:len(b.arena):len(b.arena)]
+			b.arena, rec.Line = appendCopy(b.arena, r.Line)
 			b.recs = append(b.recs, rec)
 			b.already = append(b.already, dup)
 			if len(b.recs) >= p.opts.BatchSize {

@@ -88,8 +88,8 @@ var fieldRoles = func() map[string]fieldRole {
 	}
 	m := map[string]fieldRole{}
 	for k, c := range ecsCopies {
-		m[c.ecs] = fieldRole{pair: int8(k + 1), ecs: true, keep: leanKeep[c.ecs]}
-		m[c.vendor] = fieldRole{pair: int8(k + 1), keep: leanKeep[c.vendor]}
+		m[c.ecs] = fieldRole{pair: int8(k + 1), ecs: true}
+		m[c.vendor] = fieldRole{pair: int8(k + 1)}
 	}
 	for name := range leanKeep {
 		r := m[name]

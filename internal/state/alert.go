@@ -252,9 +252,7 @@ func addEventRefs(ctx context.Context, q querier, groups []*matchGroup) error {
 			refs = append(refs, ref{g.id, &g.ms[i]})
 		}
 	}
-	for len(refs) > 0 {
-		chunk := refs[:min(len(refs), batchRows)]
-		refs = refs[len(chunk):]
+	for chunk := range slices.Chunk(refs, batchRows) {
 		rows := paddedRows(len(chunk))
 		args := make([]any, 0, 3*rows)
 		for i := range rows {
@@ -284,15 +282,13 @@ func addEventRefs(ctx context.Context, q querier, groups []*matchGroup) error {
 // and severity to the group's. An alert whose group adds nothing (all
 // replays) is left as it is.
 func updateAlerts(ctx context.Context, q querier, groups []*matchGroup) error {
-	var rest []*matchGroup
+	var gained []*matchGroup
 	for _, g := range groups {
 		if g.added > 0 {
-			rest = append(rest, g)
+			gained = append(gained, g)
 		}
 	}
-	for len(rest) > 0 {
-		chunk := rest[:min(len(rest), batchRows)]
-		rest = rest[len(chunk):]
+	for chunk := range slices.Chunk(gained, batchRows) {
 		rows := paddedRows(len(chunk))
 		args := make([]any, 0, 5*rows)
 		for _, g := range chunk {
