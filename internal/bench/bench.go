@@ -239,14 +239,15 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 	if tr.ip == "" {
 		return nil, fmt.Errorf("no line with a srcip in the second half of the traffic")
 	}
-	if err := runSekimori(ctx, &o, root, "sekimori", tr, &res.Sekimori, res, true); err != nil {
+	specs := querySpecs(tr.ip, res.Start, res.End)
+	if err := runSekimori(ctx, &o, root, "sekimori", tr, &res.Sekimori, res, specs); err != nil {
 		return nil, err
 	}
 	tr = nil
 	debug.FreeOSMemory()
 	if o.VictoriaLogs != "" {
 		res.VictoriaLogs = &Ingest{}
-		if err := runVictoriaLogs(ctx, &o, root, res); err != nil {
+		if err := runVictoriaLogs(ctx, &o, root, res, specs); err != nil {
 			return nil, err
 		}
 	}
@@ -255,7 +256,7 @@ func Run(ctx context.Context, o Options) (res *Result, err error) {
 		o.progress("generating the %d lines again", o.Lines)
 		tr = generate(o.loadgen(), o.Conns)
 		res.SekimoriAgain = &Ingest{}
-		if err := runSekimori(ctx, &o, root, "sekimori-again", tr, res.SekimoriAgain, res, false); err != nil {
+		if err := runSekimori(ctx, &o, root, "sekimori-again", tr, res.SekimoriAgain, res, nil); err != nil {
 			return nil, err
 		}
 	}

@@ -2,7 +2,11 @@ package bench
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,5 +176,91 @@ func TestCPURatio(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+// With VictoriaLogs' timings, the query table shows them beside
+// Sekimori's, and "-" for a query it was not asked.
+func TestWriteTableVictoriaLogs(t *testing.T) {
+	r := &Result{Lines: 1, Queries: []Query{
+		{Name: "top", Target: 0.25, Median: 0.18, Max: 0.2, Runs: []float64{0.18}, Rows: 10, Events: 900,
+			VictoriaLogs: &Query{Median: 0.21, Max: 0.23, Rows: 10, Events: 900}},
+		{Name: "only", Median: 0.02, Max: 0.03, Runs: []float64{0.02}},
+	}}
+	var b bytes.Buffer
+	if err := WriteTable(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"top": "210.0ms 230.0ms 900", "only": "- - -"}
+	for _, line := range strings.Split(b.String(), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || want[f[0]] == "" {
+			continue
+		}
+		if got := strings.Join(f[len(f)-3:], " "); got != want[f[0]] {
+			t.Errorf("%s: victorialogs columns %q, want %q (line %q)", f[0], got, want[f[0]], line)
+		}
+		delete(want, f[0])
+	}
+	if len(want) > 0 || !strings.Contains(b.String(), "victorialogs median") {
+		t.Errorf("rows or header missing: %v\n%s", want, b.String())
+	}
+}
+
+// runVLQueries asks each question that has LogsQL, checks that every run
+// answers alike, and files the timings under the matching query.
+func TestRunVLQueries(t *testing.T) {
+	start := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	specs := querySpecs("10.1.0.7", start, start.Add(7*24*time.Hour))
+	answers := map[string]string{
+		`"10.1.0.7"`:                                  "{}\n{}\n",
+		"* | top 10 by (srcip)":                       `{"srcip":"","hits":"7"}` + "\n" + `{"srcip":"10.1.0.2","hits":"5"}` + "\n",
+		"action:deny dstport:443":                     "{}\n",
+		"type:utm | stats by (_time:1h) count() hits": `{"_time":"2026-11-21T00:00:00Z","hits":"3"}` + "\n",
+		"action:deny dstport:443 | count() n":         `{"n":"4"}` + "\n",
+	}
+	var asked []string
+	get := func(_ context.Context, path string, q url.Values) ([]byte, error) {
+		if path != vlQueryPath {
+			t.Errorf("path %q, want %q", path, vlQueryPath)
+		}
+		asked = append(asked, q.Get("query"))
+		a, ok := answers[q.Get("query")]
+		if !ok {
+			return nil, fmt.Errorf("unexpected query %q", q.Get("query"))
+		}
+		return []byte(a), nil
+	}
+	o := &Options{QueryRuns: 2, Progress: io.Discard}
+	qs := make([]Query, len(specs))
+	if err := runVLQueries(context.Background(), get, o, specs, qs); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != len(specs)*3 {
+		t.Errorf("%d requests, want %d (a warm-up and 2 runs each)", len(asked), len(specs)*3)
+	}
+	want := []struct {
+		rows   int
+		events uint64
+	}{{2, 2}, {2, 12}, {1, 1}, {1, 3}, {1, 1}, {1, 4}}
+	for i, q := range qs {
+		v := q.VictoriaLogs
+		if v == nil {
+			t.Errorf("query %d (%s): no victorialogs figures", i, specs[i].name)
+			continue
+		}
+		if v.Rows != want[i].rows || v.Events != want[i].events || len(v.Runs) != 2 {
+			t.Errorf("query %d: %d rows %d events %d runs, want %d, %d, 2", i, v.Rows, v.Events, len(v.Runs), want[i].rows, want[i].events)
+		}
+	}
+
+	// An answer that changes between runs is an error, not a timing.
+	n := 0
+	flaky := func(_ context.Context, _ string, _ url.Values) ([]byte, error) {
+		n++
+		return []byte(strings.Repeat("{}\n", n)), nil
+	}
+	if err := runVLQueries(context.Background(), flaky, o, specs[:1], qs[:1]); err == nil || !strings.Contains(err.Error(), "warm-up") {
+		t.Errorf("changing answers: err %v, want one naming the warm-up", err)
 	}
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -79,7 +80,15 @@ func WriteTable(w io.Writer, r *Result) error {
 	if len(r.Queries) > 0 {
 		fmt.Fprintf(w, "\nQUERIES (sekimori HTTP API, restarted and idle after %.0fs; median and max of %d runs after 1 warm-up)\n", r.QuerySettleSeconds, len(r.Queries[0].Runs))
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "query\tmedian\tmax\ttarget\t\trows\tevents")
+		vl := slices.ContainsFunc(r.Queries, func(q Query) bool { return q.VictoriaLogs != nil })
+		head := "query\tmedian\tmax\ttarget\t\trows\tevents"
+		if vl {
+			head += "\tvictorialogs median\tmax\tevents"
+		}
+		if vl {
+			fmt.Fprintln(w, "(victorialogs: the same questions in LogsQL to its own server over its copy of the lines, restarted, idle and timed the same way;\n the one-IP query is a phrase search of the line there, as it has no typed search over every IP field)")
+		}
+		fmt.Fprintln(tw, head)
 		for _, q := range r.Queries {
 			verdict, target := "ok", secs(q.Target)
 			switch {
@@ -91,7 +100,13 @@ func WriteTable(w io.Writer, r *Result) error {
 					verdict = "max missed"
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", q.Name, secs(q.Median), secs(q.Max), target, verdict, group(uint64(q.Rows)), group(q.Events))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s", q.Name, secs(q.Median), secs(q.Max), target, verdict, group(uint64(q.Rows)), group(q.Events))
+			if v := q.VictoriaLogs; v != nil {
+				fmt.Fprintf(tw, "\t%s\t%s\t%s", secs(v.Median), secs(v.Max), group(v.Events))
+			} else if vl {
+				fmt.Fprint(tw, "\t-\t-\t-")
+			}
+			fmt.Fprintln(tw)
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -177,9 +177,9 @@ func (s *sekimori) searchable(ctx context.Context, start, end time.Time) (uint64
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // runSekimori measures ingest of tr into a fresh sekimori server in
-// root/name, filling in, and its disk use after a graceful stop, then, when
-// queries is set, query latencies after a restart.
-func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic, in *Ingest, res *Result, queries bool) (err error) {
+// root/name, filling in, and its disk use after a graceful stop, then the
+// latencies of specs (none when empty) after a restart.
+func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic, in *Ingest, res *Result, specs []querySpec) (err error) {
 	data := filepath.Join(root, name)
 	for _, f := range tr.frames {
 		in.SentBytes += uint64(len(f))
@@ -320,7 +320,7 @@ func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic
 	in.StoreBytes = dirSize(filepath.Join(data, "logs"))
 	in.SpoolBytes = dirSize(filepath.Join(data, "spool"))
 	in.StoreBytesPerLine = float64(in.StoreBytes) / float64(tr.lines)
-	if !queries {
+	if len(specs) == 0 {
 		return nil
 	}
 
@@ -336,7 +336,7 @@ func runSekimori(ctx context.Context, o *Options, root, name string, tr *traffic
 	}
 	res.QuerySettleSeconds = settled.Seconds()
 	o.progress("sekimori: idle %.1fs after the restart", settled.Seconds())
-	if res.Queries, err = runQueries(ctx, s, o, tr, res.Start, res.End); err != nil {
+	if res.Queries, err = runQueries(ctx, s.get, o, specs); err != nil {
 		return err
 	}
 	err = s.stop(s.stopTimeout)

@@ -3,7 +3,6 @@ package bench
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,8 +145,9 @@ func appendVLJSON(dst, line []byte, ev *event.Event) []byte {
 	return append(dst, '}', '\n')
 }
 
-// runVictoriaLogs measures a VictoriaLogs server on the same lines.
-func runVictoriaLogs(ctx context.Context, o *Options, root string, res *Result) (err error) {
+// runVictoriaLogs measures a VictoriaLogs server on the same lines, then
+// times specs' LogsQL against it (none when specs is empty).
+func runVictoriaLogs(ctx context.Context, o *Options, root string, res *Result, specs []querySpec) (err error) {
 	in := res.VictoriaLogs
 	bodiesPath := filepath.Join(root, "victorialogs-insert.jsonl")
 	o.progress("victorialogs: converting the %d lines to JSON lines in %s", o.Lines, bodiesPath)
@@ -169,10 +168,9 @@ func runVictoriaLogs(ctx context.Context, o *Options, root string, res *Result) 
 		return err
 	}
 	data := filepath.Join(root, "victorialogs")
-	vl, err := startChild("victoria-logs", filepath.Join(root, "victorialogs.log"), o.VictoriaLogs,
-		"-storageDataPath="+data, "-httpListenAddr="+addr,
-		"-retentionPeriod=100y", // accept the generated week, however old
-		"-loggerLevel=WARN")
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Conns}}
+	base := "http://" + addr
+	vl, err := startVL(ctx, o, client, root, data, addr)
 	if err != nil {
 		return err
 	}
@@ -181,24 +179,6 @@ func runVictoriaLogs(ctx context.Context, o *Options, root string, res *Result) 
 			vl.kill()
 		}
 	}()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Conns}}
-	base := "http://" + addr
-	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	err = poll(rctx, 50*time.Millisecond, func() (bool, error) {
-		if err := vl.exited(); err != nil {
-			return false, err
-		}
-		resp, err := client.Get(base + "/health")
-		if err != nil {
-			return false, nil
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, nil
-	})
-	cancel()
-	if err != nil {
-		return fmt.Errorf("wait for victoria-logs to be ready: %w", err)
-	}
 
 	o.progress("victorialogs: sending %d lines (%.0f MB of JSON) in %d-line requests over %d connection(s)", o.Lines, float64(jsonBytes)/1e6, o.BatchLines, o.Conns)
 	u0, err := readUsage(vl.pid())
@@ -281,7 +261,66 @@ func runVictoriaLogs(ctx context.Context, o *Options, root string, res *Result) 
 	in.StopSeconds = time.Since(stopStart).Seconds()
 	in.StoreBytes = dirSize(data)
 	in.StoreBytesPerLine = float64(in.StoreBytes) / float64(res.Lines)
-	return nil
+	if len(specs) == 0 {
+		return nil
+	}
+
+	// The same questions, asked the same way as of Sekimori: restarted,
+	// idle, one warm-up then the timed runs.
+	o.progress("victorialogs: restarting for queries")
+	vlq, err := startVL(ctx, o, client, root, data, addr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			vlq.kill()
+		}
+	}()
+	settled, err := settle(ctx, vlq.pid(), 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	o.progress("victorialogs: idle %.1fs after the restart", settled.Seconds())
+	get := func(ctx context.Context, path string, q url.Values) ([]byte, error) {
+		return getBody(ctx, client, base+path+"?"+q.Encode())
+	}
+	if err := runVLQueries(ctx, get, o, specs, res.Queries); err != nil {
+		return err
+	}
+	return vlq.stop(10 * time.Minute)
+}
+
+// vlQueryPath is VictoriaLogs' LogsQL query endpoint.
+const vlQueryPath = "/select/logsql/query"
+
+// startVL starts VictoriaLogs' server on data and waits until it is ready.
+func startVL(ctx context.Context, o *Options, client *http.Client, root, data, addr string) (*child, error) {
+	vl, err := startChild("victoria-logs", filepath.Join(root, "victorialogs.log"), o.VictoriaLogs,
+		"-storageDataPath="+data, "-httpListenAddr="+addr,
+		"-retentionPeriod=100y", // accept the generated week, however old
+		"-loggerLevel=WARN")
+	if err != nil {
+		return nil, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	err = poll(rctx, 50*time.Millisecond, func() (bool, error) {
+		if err := vl.exited(); err != nil {
+			return false, err
+		}
+		resp, err := client.Get("http://" + addr + "/health")
+		if err != nil {
+			return false, nil
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if err != nil {
+		vl.kill()
+		return nil, fmt.Errorf("wait for victoria-logs to be ready: %w", err)
+	}
+	return vl, nil
 }
 
 func vlPost(ctx context.Context, c *http.Client, u string, body []byte) error {
@@ -304,27 +343,37 @@ func vlPost(ctx context.Context, c *http.Client, u string, body []byte) error {
 
 // vlCount counts every stored row with a LogsQL stats query.
 func vlCount(ctx context.Context, c *http.Client, base string) (uint64, error) {
-	u := base + "/select/logsql/query?" + url.Values{"query": {"* | stats count() n"}}.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return 0, err
-	}
-	resp, err := c.Do(req)
+	b, err := getBody(ctx, c, base+vlQueryPath+"?"+url.Values{"query": {"* | stats count() n"}}.Encode())
 	if err != nil {
 		return 0, fmt.Errorf("victoria-logs count: %w", err)
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		return 0, fmt.Errorf("victoria-logs count: %s %v: %s", resp.Status, err, bytes.TrimSpace(b))
-	}
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 {
+	if len(bytes.TrimSpace(b)) == 0 {
 		return 0, nil // no rows yet
 	}
-	var row struct{ N string }
-	if err := json.Unmarshal(b, &row); err != nil {
-		return 0, fmt.Errorf("victoria-logs count: %q: %w", b, err)
+	_, n, err := countStat(b)
+	if err != nil {
+		return 0, fmt.Errorf("victoria-logs count: %w", err)
 	}
-	return strconv.ParseUint(row.N, 10, 64)
+	return n, nil
+}
+
+// getBody GETs u and returns the whole body of a 200 answer.
+func getBody(ctx context.Context, c *http.Client, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s: %s", u, resp.Status, bytes.TrimSpace(b))
+	}
+	return b, nil
 }
