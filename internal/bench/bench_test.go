@@ -214,7 +214,7 @@ func TestRunVLQueries(t *testing.T) {
 	specs := querySpecs("10.1.0.7", start, start.Add(7*24*time.Hour))
 	answers := map[string]string{
 		`"10.1.0.7"`:                                  "{}\n{}\n",
-		"* | top 10 by (srcip)":                       `{"srcip":"","hits":"7"}` + "\n" + `{"srcip":"10.1.0.2","hits":"5"}` + "\n",
+		"* | top 11 by (srcip)":                       `{"srcip":"","hits":"7"}` + "\n" + `{"srcip":"10.1.0.2","hits":"5"}` + "\n" + `{"srcip":"10.1.0.3","hits":"4"}` + "\n",
 		"action:deny dstport:443":                     "{}\n",
 		"type:utm | stats by (_time:1h) count() hits": `{"_time":"2026-11-21T00:00:00Z","hits":"3"}` + "\n",
 		"action:deny dstport:443 | count() n":         `{"n":"4"}` + "\n",
@@ -242,7 +242,7 @@ func TestRunVLQueries(t *testing.T) {
 	want := []struct {
 		rows   int
 		events uint64
-	}{{2, 2}, {2, 12}, {1, 1}, {1, 3}, {1, 1}, {1, 4}}
+	}{{2, 2}, {2, 9}, {1, 1}, {1, 3}, {1, 1}, {1, 4}}
 	for i, q := range qs {
 		v := q.VictoriaLogs
 		if v == nil {
@@ -262,5 +262,18 @@ func TestRunVLQueries(t *testing.T) {
 	}
 	if err := runVLQueries(context.Background(), flaky, o, specs[:1], qs[:1]); err == nil || !strings.Contains(err.Error(), "warm-up") {
 		t.Errorf("changing answers: err %v, want one naming the warm-up", err)
+	}
+}
+
+// countTop reads a top answer as Sekimori's facets: no empty value, at
+// most n values.
+func TestCountTop(t *testing.T) {
+	b := []byte(`{"srcip":"10.0.0.1","hits":"9"}` + "\n" + `{"srcip":"","hits":"8"}` + "\n" +
+		`{"srcip":"10.0.0.2","hits":"5"}` + "\n" + `{"srcip":"10.0.0.3","hits":"4"}` + "\n")
+	if rows, events, err := countTop("srcip", 2)(b); rows != 2 || events != 14 || err != nil {
+		t.Errorf("countTop = %d rows, %d events, %v; want 2, 14", rows, events, err)
+	}
+	if _, _, err := countTop("srcip", 2)([]byte(`{"srcip":"x","hits":"many"}` + "\n")); err == nil {
+		t.Error("a hits value that is not a number: no error")
 	}
 }

@@ -79,8 +79,10 @@ func querySpecs(ip string, start, end time.Time) []querySpec {
 			q:       week(url.Values{"field": {"srcip"}}),
 			target:  250 * time.Millisecond,
 			count:   countFacets,
-			vl:      week(url.Values{"query": {"* | top 10 by (srcip)"}}),
-			vlCount: countStatRows("hits"),
+			// As Sekimori's facets: the empty value (rows without srcip)
+			// is not one of the ten.
+			vl:      week(url.Values{"query": {"* | top 11 by (srcip)"}}),
+			vlCount: countTop("srcip", 10),
 		},
 		{
 			name:    "one day, two fields (action:deny dstport:443)",
@@ -213,21 +215,34 @@ func countStat(b []byte) (int, uint64, error) {
 // countStatRows reads the JSON lines of a LogsQL stats answer: one row
 // per line, events summed from the field named events.
 func countStatRows(events string) func([]byte) (int, uint64, error) {
-	return func(b []byte) (int, uint64, error) {
-		rows, sum := 0, uint64(0)
-		for line := range bytes.Lines(b) {
-			var row map[string]string
-			if err := json.Unmarshal(line, &row); err != nil {
-				return 0, 0, fmt.Errorf("decode stats row: %w (%.100q)", err, line)
-			}
-			n, err := strconv.ParseUint(row[events], 10, 64)
-			if err != nil {
-				return 0, 0, fmt.Errorf("decode stats row: %s = %q", events, row[events])
-			}
-			rows, sum = rows+1, sum+n
+	return func(b []byte) (int, uint64, error) { return sumRows(b, events, "", 0) }
+}
+
+// countTop reads the JSON lines of a LogsQL top answer as Sekimori's
+// facets do: the first n rows with a non-empty value of field.
+func countTop(field string, n int) func([]byte) (int, uint64, error) {
+	return func(b []byte) (int, uint64, error) { return sumRows(b, "hits", field, n) }
+}
+
+// sumRows counts JSON-line rows and sums their events field; with key set,
+// it skips rows where key is empty and stops after max rows.
+func sumRows(b []byte, events, key string, max int) (int, uint64, error) {
+	rows, sum := 0, uint64(0)
+	for line := range bytes.Lines(b) {
+		var row map[string]string
+		if err := json.Unmarshal(line, &row); err != nil {
+			return 0, 0, fmt.Errorf("decode stats row: %w (%.100q)", err, line)
 		}
-		return rows, sum, nil
+		if key != "" && (row[key] == "" || rows == max) {
+			continue
+		}
+		n, err := strconv.ParseUint(row[events], 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("decode stats row: %s = %q", events, row[events])
+		}
+		rows, sum = rows+1, sum+n
 	}
+	return rows, sum, nil
 }
 
 func countFacets(b []byte) (int, uint64, error) {

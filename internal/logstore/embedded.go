@@ -486,7 +486,9 @@ func (e *Embedded) Facets(ctx context.Context, req Request, field string, limit 
 	if limit <= 0 {
 		limit = 10
 	}
-	q, ids, err := e.parse(req, fmt.Sprintf(" | top %d by (%s)", limit, quoteField(field)))
+	// Rows without the field count as its empty value; it is not a value,
+	// so ask for one more and leave it out.
+	q, ids, err := e.parse(req, fmt.Sprintf(" | top %d by (%s)", limit+1, quoteField(field)))
 	if err != nil {
 		return nil, err
 	}
@@ -496,9 +498,12 @@ func (e *Embedded) Facets(ctx context.Context, req Request, field string, limit 
 		if vc == nil || hc == nil {
 			return nil
 		}
-		for i := range vc.Values {
+		for i, v := range vc.Values {
+			if v == "" {
+				continue
+			}
 			n, _ := strconv.ParseUint(hc.Values[i], 10, 64)
-			out = append(out, ValueCount{Value: strings.Clone(vc.Values[i]), Count: n})
+			out = append(out, ValueCount{Value: strings.Clone(v), Count: n})
 		}
 		return nil
 	})
@@ -511,7 +516,7 @@ func (e *Embedded) Facets(ctx context.Context, req Request, field string, limit 
 		}
 		return strings.Compare(a.Value, b.Value)
 	})
-	return out, err
+	return out[:min(len(out), limit)], err
 }
 
 func quoteField(f string) string { return strconv.Quote(f) }

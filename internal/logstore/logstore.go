@@ -90,7 +90,9 @@ type Store interface {
 	Search(ctx context.Context, req Request, fn func(row []event.Field) error) error
 	// Hits returns a histogram of matching rows with the given step.
 	Hits(ctx context.Context, req Request, step time.Duration) ([]Bucket, error)
-	// Facets returns the top values of field among matching rows.
+	// Facets returns the top limit values of field among matching rows,
+	// most frequent first; rows without the field (or with it empty) are
+	// not counted as a value.
 	Facets(ctx context.Context, req Request, field string, limit int) ([]ValueCount, error)
 	// Seqs returns the ingest sequence numbers ≥ from stored for tenants:
 	// used once at start-up to make spool replay idempotent.

@@ -264,3 +264,46 @@ func TestEmbedded(t *testing.T) {
 	defer s.Close()
 	runSuite(t, s)
 }
+
+// Facets counts values, not the rows that lack the field: those do not
+// take one of the limit's places, however many they are.
+func TestFacetsLeaveOutMissing(t *testing.T) {
+	s, err := OpenEmbedded(t.TempDir(), EmbeddedOptions{Retention: 3650 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	var evs []*event.Event
+	for i, user := range []string{"", "", "", "", "", "sato", "sato", "sato", "suzuki", "suzuki", "tanaka", ""} {
+		ev := &event.Event{Time: base.Add(time.Duration(i) * time.Second), Received: base, Raw: fmt.Sprintf("line %d", i),
+			Seq: uint64(i + 1), TenantID: 1, Device: "fw1", Format: "kv"}
+		if user != "" {
+			ev.Fields = []event.Field{{Name: "user.name", Value: user}}
+		} else if i == 11 {
+			ev.Fields = []event.Field{{Name: "user.name", Value: ""}} // present but empty
+		}
+		evs = append(evs, ev)
+	}
+	if err := s.Add(evs); err != nil {
+		t.Fatal(err)
+	}
+	s.Flush()
+	ctx := context.Background()
+	for limit, want := range map[int][]ValueCount{
+		2: {{"sato", 3}, {"suzuki", 2}},
+		5: {{"sato", 3}, {"suzuki", 2}, {"tanaka", 1}},
+	} {
+		got, err := s.Facets(ctx, Request{Tenants: []uint32{1}}, "user.name", limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("limit %d (-want +got):\n%s", limit, d)
+		}
+	}
+	got, err := s.Facets(ctx, Request{Tenants: []uint32{1}, Query: "line 0"}, "user.name", 5)
+	if err != nil || len(got) != 0 {
+		t.Errorf("only rows without the field: %v, %v; want no values", got, err)
+	}
+}
