@@ -74,11 +74,11 @@ func querySpecs(ip string, start, end time.Time) []querySpec {
 			vlCount: countLines,
 		},
 		{
-			name:    "top 10 values of srcip",
-			path:    "/api/v1/facets",
-			q:       week(url.Values{"field": {"srcip"}}),
-			target:  250 * time.Millisecond,
-			count:   countFacets,
+			name:   "top 10 values of srcip",
+			path:   "/api/v1/facets",
+			q:      week(url.Values{"field": {"srcip"}}),
+			target: 250 * time.Millisecond,
+			count:  countFacets,
 			// As Sekimori's facets: the empty value (rows without srcip)
 			// is not one of the ten.
 			vl:      week(url.Values{"query": {"* | top 11 by (srcip)"}}),
