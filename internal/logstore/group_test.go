@@ -64,7 +64,7 @@ func groupRow(kind string, seq int) []logstorage.Field {
 // hands over the rest; every row exactly once.
 func TestGrouperBlocks(t *testing.T) {
 	put, got := recordPuts()
-	g := &grouper{put: put, streams: map[uint64]*pendingRows{}}
+	g := newGrouperNoTimer(put)
 	t0 := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	const busy, quiet = 6000, 40
 	for i := range busy {
@@ -107,8 +107,8 @@ func TestGrouperBlocks(t *testing.T) {
 			t.Errorf("row %s handed over %d times", s, n)
 		}
 	}
-	if len(g.streams) != 0 {
-		t.Errorf("%d streams still pending after a flush", len(g.streams))
+	if n := g.pending(); n != 0 {
+		t.Errorf("%d streams still pending after a flush", n)
 	}
 }
 
@@ -177,7 +177,7 @@ func TestGrouperHoldBusy(t *testing.T) {
 // first block fills like any other.
 func TestGrouperDays(t *testing.T) {
 	put, got := recordPuts()
-	g := &grouper{put: put, streams: map[uint64]*pendingRows{}}
+	g := newGrouperNoTimer(put)
 	midnight := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	const rows = 6000
 	for i := range rows {
@@ -195,5 +195,60 @@ func TestGrouperDays(t *testing.T) {
 		if len(b.days) != 1 {
 			t.Errorf("batch %d holds rows of %d days, want 1", i, len(b.days))
 		}
+	}
+}
+
+// pending counts the streams with rows not handed over.
+func (g *grouper) pending() int {
+	n := 0
+	for i := range g.shards {
+		sh := &g.shards[i]
+		sh.mu.Lock()
+		n += len(sh.streams)
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// TestGrouperConcurrent: workers adding rows of many streams at once, with
+// the timer flushing meanwhile, hand every row over exactly once, each
+// batch a single stream's (run with -race).
+func TestGrouperConcurrent(t *testing.T) {
+	put, got := recordPuts()
+	g := newGrouper(put)
+	t0 := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	const workers, rows, kinds = 4, 3000, 40
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range rows {
+				seq := w*rows + i
+				f := groupRow("kind"+strconv.Itoa(seq%kinds), seq)
+				ts := t0.UnixNano() + int64(seq)
+				g.add(streamHash(1, ts, f[:streamFields]), 1, ts, f, time.Now())
+			}
+		})
+	}
+	wg.Wait()
+	g.close()
+	seen := map[string]int{}
+	for i, h := range got() {
+		if len(h.streams) != 1 {
+			t.Errorf("batch %d holds %d streams, want 1", i, len(h.streams))
+		}
+		for _, s := range h.seqs {
+			seen[s]++
+		}
+	}
+	if len(seen) != workers*rows {
+		t.Errorf("%d distinct rows handed over, want %d", len(seen), workers*rows)
+	}
+	for s, n := range seen {
+		if n != 1 {
+			t.Errorf("row %s handed over %d times", s, n)
+		}
+	}
+	if n := g.pending(); n != 0 {
+		t.Errorf("%d streams pending after close", n)
 	}
 }
