@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,6 +83,29 @@ func (c *child) stop(timeout time.Duration) error {
 		<-c.done
 		return fmt.Errorf("%s did not stop within %s of SIGTERM; killed", c.name, timeout)
 	}
+}
+
+// waitReady polls get until it answers 200 OK, c exits or timeout passes;
+// on failure it kills c.
+func waitReady(ctx context.Context, c *child, timeout time.Duration, get func(context.Context) (*http.Response, error)) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	err := poll(ctx, 50*time.Millisecond, func() (bool, error) {
+		if err := c.exited(); err != nil {
+			return false, err
+		}
+		resp, err := get(ctx)
+		if err != nil {
+			return false, nil
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK, nil
+	})
+	if err != nil {
+		c.kill()
+		return fmt.Errorf("wait for %s to be ready: %w; its log:\n%s", c.name, err, c.logTail())
+	}
+	return nil
 }
 
 // kill ends the process at once; for cleanup after a failure.

@@ -63,24 +63,9 @@ func (s *sekimori) start(ctx context.Context) error {
 		return err
 	}
 	s.child = c
-	ctx, cancel := context.WithTimeout(ctx, s.readyTimeout)
-	defer cancel()
-	err = poll(ctx, 50*time.Millisecond, func() (bool, error) {
-		if err := c.exited(); err != nil {
-			return false, err
-		}
-		resp, err := s.do(ctx, "/readyz", nil)
-		if err != nil {
-			return false, nil
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, nil
+	return waitReady(ctx, c, s.readyTimeout, func(ctx context.Context) (*http.Response, error) {
+		return s.do(ctx, "/readyz", nil)
 	})
-	if err != nil {
-		c.kill()
-		return fmt.Errorf("wait for sekimori to be ready: %w; its log:\n%s", err, c.logTail())
-	}
-	return nil
 }
 
 func (s *sekimori) do(ctx context.Context, path string, q url.Values) (*http.Response, error) {

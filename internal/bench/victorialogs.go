@@ -303,22 +303,15 @@ func startVL(ctx context.Context, o *Options, client *http.Client, root, data, a
 	if err != nil {
 		return nil, err
 	}
-	rctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
-	err = poll(rctx, 50*time.Millisecond, func() (bool, error) {
-		if err := vl.exited(); err != nil {
-			return false, err
-		}
-		resp, err := client.Get("http://" + addr + "/health")
+	err = waitReady(ctx, vl, 2*time.Minute, func(ctx context.Context) (*http.Response, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/health", nil)
 		if err != nil {
-			return false, nil
+			return nil, err
 		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, nil
+		return client.Do(req)
 	})
 	if err != nil {
-		vl.kill()
-		return nil, fmt.Errorf("wait for victoria-logs to be ready: %w", err)
+		return nil, err
 	}
 	return vl, nil
 }
