@@ -54,7 +54,7 @@ const openapiDoc = `{
       "parameters": [{"$ref": "#/components/parameters/q"}, {"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"},
         {"name": "step", "in": "query", "schema": {"type": "string", "default": "1h"}}],
       "responses": {"200": {"description": "{step, buckets: [{time, count}]}"}}}},
-    "/api/v1/facets": {"get": {"summary": "top values of a field",
+    "/api/v1/facets": {"get": {"summary": "top values of a field, most frequent first (events without the field are not counted as a value)",
       "parameters": [{"$ref": "#/components/parameters/q"}, {"$ref": "#/components/parameters/start"}, {"$ref": "#/components/parameters/end"}, {"$ref": "#/components/parameters/tenant"},
         {"name": "field", "in": "query", "required": true, "schema": {"type": "string"}}, {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 10}}],
       "responses": {"200": {"description": "{field, values: [{value, count}]}"}}}},
