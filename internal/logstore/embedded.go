@@ -56,6 +56,7 @@ type Embedded struct {
 	kinds streamKinds
 	lean  atomic.Uint64 // rows added lean
 	group *grouper      // rows on their way to s (see blockBytes)
+	order fieldOrders   // how rows' fields are sorted (see fieldOrders)
 }
 
 var flagsOnce sync.Once
@@ -114,8 +115,10 @@ func (e *Embedded) Add(evs []*event.Event) error {
 	var fields []logstorage.Field
 	var leanRows uint64
 	defer func() { e.lean.Add(leanRows) }()
-	var seqBuf []byte
+	var seqBuf, tags []byte
 	var roles []fieldRole
+	var row []logstorage.Field
+	var ir logstorage.InsertRow
 	for _, ev := range evs {
 		fields = fields[:0]
 		// Stream: the device and the kind of line, or for unassigned lines
@@ -177,7 +180,11 @@ func (e *Embedded) Add(evs []*event.Event) error {
 		if ev.Time.IsZero() {
 			ts = ev.Received.UnixNano()
 		}
-		e.group.add(streamHash(ev.TenantID, ts, fields[:streamFields]), ev.TenantID, ts, fields, now)
+		// The row goes sorted by name, its stream tags beside it (order.go).
+		tags = streamTags(tags[:0], fields[:streamFields])
+		row = e.order.sorted(row[:0], fields)
+		ir = logstorage.InsertRow{TenantID: logstorage.TenantID{AccountID: ev.TenantID}, StreamTagsCanonical: string(tags), Timestamp: ts, Fields: row}
+		e.group.add(streamHash(ev.TenantID, ts, fields[:streamFields]), &ir, now)
 	}
 	return nil
 }

@@ -151,10 +151,10 @@ func sum(a []int) int {
 }
 
 // add keeps a row of the stream key (streamHash of the tenant, the day of
-// ts and the stream fields, fields[:streamFields]). It hands the stream's
-// rows over when they fill a block, after releasing the lock: building the
+// the row's timestamp and its stream fields). It hands the stream's rows
+// over when they fill a block, after releasing the lock: building the
 // engine's part takes time, and other callers add meanwhile.
-func (g *grouper) add(key uint64, tenant uint32, ts int64, fields []logstorage.Field, now time.Time) {
+func (g *grouper) add(key uint64, r *logstorage.InsertRow, now time.Time) {
 	sh := &g.shards[key%groupShards]
 	sh.mu.Lock()
 	p := sh.streams[key]
@@ -162,9 +162,9 @@ func (g *grouper) add(key uint64, tenant uint32, ts int64, fields []logstorage.F
 		p = &pendingRows{lr: g.newRows(), since: now}
 		sh.streams[key] = p
 	}
-	p.lr.MustAdd(logstorage.TenantID{AccountID: tenant}, ts, fields, streamFields)
+	p.lr.MustAddInsertRow(r)
 	sh.added++
-	p.bytes += logstorage.EstimatedJSONRowLen(fields)
+	p.bytes += logstorage.EstimatedJSONRowLen(r.Fields)
 	var full *logstorage.LogRows
 	if p.bytes >= blockBytes {
 		full = p.lr

@@ -74,7 +74,7 @@ func TestGrouperBlocks(t *testing.T) {
 			kind, seq = "event", busy+i
 		}
 		f := groupRow(kind, seq)
-		g.add(streamHash(1, t0.UnixNano()+int64(i), f[:streamFields]), 1, t0.UnixNano()+int64(i), f, t0)
+		addRow(g, t0.UnixNano()+int64(i), f, t0)
 	}
 	full := got()
 	if len(full) < 2 {
@@ -119,7 +119,7 @@ func TestGrouperHold(t *testing.T) {
 	g := newGrouper(put)
 	start := time.Now()
 	f := groupRow("event", 1)
-	g.add(streamHash(1, start.UnixNano(), f[:streamFields]), 1, start.UnixNano(), f, start)
+	addRow(g, start.UnixNano(), f, start)
 	for len(got()) == 0 && time.Since(start) < 5*time.Second {
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -132,7 +132,7 @@ func TestGrouperHold(t *testing.T) {
 		t.Errorf("handed over after %v, want %v to %v", d, holdFor, 2*holdFor)
 	}
 	f = groupRow("event", 2)
-	g.add(streamHash(1, start.UnixNano(), f[:streamFields]), 1, start.UnixNano(), f, time.Now())
+	addRow(g, start.UnixNano(), f, time.Now())
 	g.close()
 	if h := got(); len(h) != 2 || h[1].seqs[0] != "2" {
 		t.Errorf("close did not hand over the pending row: %d batches", len(h))
@@ -148,14 +148,14 @@ func TestGrouperHoldBusy(t *testing.T) {
 		defer g.close()
 		start := time.Now()
 		q := groupRow("event", 0)
-		g.add(streamHash(1, start.UnixNano(), q[:streamFields]), 1, start.UnixNano(), q, start)
+		addRow(g, start.UnixNano(), q, start)
 		// A busy stream: 12,000 rows a second, past the quiet row's wait.
 		for seq := 1; time.Since(start) < holdBusy+500*time.Millisecond; {
 			for range 300 {
 				f := groupRow("traffic", seq)
 				seq++
 				now := time.Now()
-				g.add(streamHash(1, now.UnixNano(), f[:streamFields]), 1, now.UnixNano(), f, now)
+				addRow(g, now.UnixNano(), f, now)
 			}
 			time.Sleep(25 * time.Millisecond)
 		}
@@ -183,7 +183,7 @@ func TestGrouperDays(t *testing.T) {
 	for i := range rows {
 		ts := midnight.Add(time.Duration(i%2*2-1) * time.Duration(rows-i) * time.Millisecond) // alternately before and after
 		f := groupRow("traffic", i)
-		g.add(streamHash(1, ts.UnixNano(), f[:streamFields]), 1, ts.UnixNano(), f, midnight)
+		addRow(g, ts.UnixNano(), f, midnight)
 	}
 	full := len(got())
 	g.flush(time.Time{})
@@ -225,7 +225,7 @@ func TestGrouperConcurrent(t *testing.T) {
 				seq := w*rows + i
 				f := groupRow("kind"+strconv.Itoa(seq%kinds), seq)
 				ts := t0.UnixNano() + int64(seq)
-				g.add(streamHash(1, ts, f[:streamFields]), 1, ts, f, time.Now())
+				addRow(g, ts, f, time.Now())
 			}
 		})
 	}
@@ -251,4 +251,12 @@ func TestGrouperConcurrent(t *testing.T) {
 	if n := g.pending(); n != 0 {
 		t.Errorf("%d streams pending after close", n)
 	}
+}
+
+// addRow adds a row of tenant 1 whose fields begin with its stream fields,
+// keyed and tagged as Embedded.Add does.
+func addRow(g *grouper, ts int64, f []logstorage.Field, now time.Time) {
+	g.add(streamHash(1, ts, f[:streamFields]), &logstorage.InsertRow{
+		TenantID: logstorage.TenantID{AccountID: 1}, StreamTagsCanonical: string(streamTags(nil, f[:streamFields])), Timestamp: ts, Fields: f,
+	}, now)
 }
