@@ -81,8 +81,8 @@ func TestFieldOrders(t *testing.T) {
 			t.Errorf("sorted (-want +got):\n%s", d)
 		}
 	}
-	if o.size != 1 {
-		t.Errorf("%d lists kept for one list of names, want 1", o.size)
+	if n := o.size.Load(); n != 1 {
+		t.Errorf("%d lists kept for one list of names, want 1", n)
 	}
 	// An entry under the hash whose names differ (a collision) is not used.
 	g := []logstorage.Field{{Name: "b", Value: "x"}, {Name: "c", Value: "y"}}
@@ -94,7 +94,7 @@ func TestFieldOrders(t *testing.T) {
 	for i := range maxOrders + 100 {
 		many.sorted(nil, []logstorage.Field{{Name: "f" + strconv.Itoa(i)}, {Name: "e"}})
 	}
-	if many.size != maxOrders {
-		t.Errorf("%d lists kept, want at most %d", many.size, maxOrders)
+	if n := many.size.Load(); n != maxOrders {
+		t.Errorf("%d lists kept, want at most %d", n, maxOrders)
 	}
 }
