@@ -130,15 +130,20 @@ func (g *grouper) run() {
 	}
 }
 
-// takeAdded returns the rows added since it was last called.
-func (g *grouper) takeAdded() int {
-	n := 0
+// eachShard calls f with each shard, its lock held.
+func (g *grouper) eachShard(f func(sh *groupShard)) {
 	for i := range g.shards {
 		sh := &g.shards[i]
 		sh.mu.Lock()
-		n, sh.added = n+sh.added, 0
+		f(sh)
 		sh.mu.Unlock()
 	}
+}
+
+// takeAdded returns the rows added since it was last called.
+func (g *grouper) takeAdded() int {
+	n := 0
+	g.eachShard(func(sh *groupShard) { n, sh.added = n+sh.added, 0 })
 	return n
 }
 
@@ -212,17 +217,14 @@ func (g *grouper) recycle(lr *logstorage.LogRows) {
 // before cut; a zero cut hands over everything.
 func (g *grouper) flush(cut time.Time) {
 	var out []*logstorage.LogRows
-	for i := range g.shards {
-		sh := &g.shards[i]
-		sh.mu.Lock()
+	g.eachShard(func(sh *groupShard) {
 		for key, p := range sh.streams {
 			if cut.IsZero() || p.since.Before(cut) {
 				out = append(out, p.lr)
 				delete(sh.streams, key)
 			}
 		}
-		sh.mu.Unlock()
-	}
+	})
 	for _, lr := range out {
 		g.put(lr)
 		g.recycle(lr)

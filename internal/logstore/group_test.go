@@ -201,12 +201,7 @@ func TestGrouperDays(t *testing.T) {
 // pending counts the streams with rows not handed over.
 func (g *grouper) pending() int {
 	n := 0
-	for i := range g.shards {
-		sh := &g.shards[i]
-		sh.mu.Lock()
-		n += len(sh.streams)
-		sh.mu.Unlock()
-	}
+	g.eachShard(func(sh *groupShard) { n += len(sh.streams) })
 	return n
 }
 
