@@ -249,7 +249,8 @@ func suricataVerdict(ev *event.Event) (string, string, string, bool) {
 	case "3", "4":
 		sev = "low"
 	}
-	return val(ev, "alert.signature_id"), val(ev, "alert.signature"), sev, val(ev, "alert.signature_id") != ""
+	id := val(ev, "alert.signature_id")
+	return id, val(ev, "alert.signature"), sev, id != ""
 }
 
 // panosVerdict: PAN-OS THREAT logs.
