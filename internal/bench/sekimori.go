@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"os/exec"
@@ -84,18 +83,7 @@ func (s *sekimori) do(ctx context.Context, path string, q url.Values) (*http.Res
 // get returns the body of a 200 answer.
 func (s *sekimori) get(ctx context.Context, path string, q url.Values) ([]byte, error) {
 	resp, err := s.do(ctx, path, q)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", path, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s: %s", path, resp.Status, bytes.TrimSpace(b))
-	}
-	return b, nil
+	return bodyOK(path, resp, err)
 }
 
 // counters reads the ingest counters from /metrics.

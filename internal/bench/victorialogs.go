@@ -304,11 +304,7 @@ func startVL(ctx context.Context, o *Options, client *http.Client, root, data, a
 		return nil, err
 	}
 	err = waitReady(ctx, vl, 2*time.Minute, func(ctx context.Context) (*http.Response, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+addr+"/health", nil)
-		if err != nil {
-			return nil, err
-		}
-		return client.Do(req)
+		return httpGet(ctx, client, "http://"+addr+"/health")
 	})
 	if err != nil {
 		return nil, err
@@ -352,21 +348,32 @@ func vlCount(ctx context.Context, c *http.Client, base string) (uint64, error) {
 
 // getBody GETs u and returns the whole body of a 200 answer.
 func getBody(ctx context.Context, c *http.Client, u string) ([]byte, error) {
+	resp, err := httpGet(ctx, c, u)
+	return bodyOK(u, resp, err)
+}
+
+// httpGet sends a GET of u with c.
+func httpGet(ctx context.Context, c *http.Client, u string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.Do(req)
+	return c.Do(req)
+}
+
+// bodyOK reads and closes the body of the answer (resp, err) to a GET of
+// what: the whole body when the status is 200 OK, else an error.
+func bodyOK(what string, resp *http.Response, err error) ([]byte, error) {
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("GET %s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("GET %s: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s: %s", u, resp.Status, bytes.TrimSpace(b))
+		return nil, fmt.Errorf("GET %s: %s: %s", what, resp.Status, bytes.TrimSpace(b))
 	}
 	return b, nil
 }
